@@ -1,0 +1,3 @@
+//! clickstream: validate, hash, convert and replay clickstream webhook events.
+
+pub mod phone;
