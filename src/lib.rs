@@ -1,3 +1,43 @@
 //! clickstream: validate, hash, convert and replay clickstream webhook events.
+//!
+//! The binary is a thin shell around [`run`]; each job lives in `cmd`, and
+//! they all read through [`reader`], check through [`schema`] and speak
+//! through [`report`].
 
+pub mod cli;
+pub mod cmd;
+pub mod exit;
 pub mod phone;
+pub mod reader;
+pub mod report;
+
+use std::io;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Runs the command line and returns the process exit status. A closed
+/// stdout (`clickstream ... | head`) ends the run quietly with status 0.
+pub fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) if is_broken_pipe(&err) => ExitCode::from(exit::SUCCESS),
+        Err(err) => {
+            eprintln!("clickstream: error: {err:#}");
+            ExitCode::from(exit::USAGE)
+        }
+    }
+}
+
+/// Dispatches to the subcommand; `Ok` carries its exit status.
+pub fn run(cli: cli::Cli) -> anyhow::Result<u8> {
+    match cli.command {}
+}
+
+/// True when the error, or any cause in its chain, is a broken pipe.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

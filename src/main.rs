@@ -1,1 +1,5 @@
-fn main(){}
+//! The `clickstream` binary: parse the command line and hand over to the library.
+
+fn main() -> std::process::ExitCode {
+    clickstream::main()
+}

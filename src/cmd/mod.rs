@@ -1,0 +1,1 @@
+//! One module per subcommand, each with its clap `Args` and a `run`.
