@@ -1,7 +1,11 @@
-//! The command line: the top-level parser and the list of subcommands. Each
-//! subcommand's flags live beside its code in `cmd`.
+//! The command line: the top-level parser, the list of subcommands, and the
+//! flag groups several subcommands share. Each subcommand's own flags live
+//! beside its code in `cmd`.
 
 use clap::{Parser, Subcommand};
+
+use crate::reader::{Format, ReadOptions};
+use crate::schema::{Kind, ReferencePolicy, Rules};
 
 /// Validate, hash, convert and replay clickstream webhook events.
 #[derive(Parser, Debug)]
@@ -12,4 +16,95 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-pub enum Command {}
+pub enum Command {
+    /// Check event files against the contract, with a diagnostic per problem
+    Validate(crate::cmd::validate::Args),
+}
+
+/// How event input is read (shared by validate, convert and replay).
+#[derive(clap::Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Input format; detected from the extension and content when not given
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub from: Option<Format>,
+
+    /// Longest record kept in memory (e.g. 65536, 512K, 4M); longer ones are skipped
+    #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size)]
+    pub max_record_bytes: usize,
+
+    /// CSV delimiter: one character, or "tab"; guessed from the header when not given
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+}
+
+impl InputArgs {
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            from: self.from,
+            max_record_bytes: self.max_record_bytes,
+            delimiter: self.delimiter,
+        }
+    }
+}
+
+/// The contract's rules (shared by validate, convert and replay).
+#[derive(clap::Args, Debug, Clone)]
+pub struct RuleArgs {
+    /// Which events are expected: click events must have click_timestamp
+    #[arg(long, value_enum, default_value_t = Kind::Detailed)]
+    pub kind: Kind,
+
+    /// Unknown fields and timestamps given as JSON numbers are errors, not warnings
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Accepted reference_id forms
+    #[arg(long, value_enum, value_name = "FORMS", default_value_t = ReferencePolicy::Any)]
+    pub reference_id: ReferencePolicy,
+
+    /// Show reference_id values in messages instead of masking them (personal data)
+    #[arg(long)]
+    pub show_pii: bool,
+}
+
+impl RuleArgs {
+    pub fn rules(&self) -> Rules {
+        Rules {
+            kind: self.kind,
+            strict: self.strict,
+            reference_id: self.reference_id,
+            show_pii: self.show_pii,
+        }
+    }
+}
+
+/// Parses `65536`, `512K`, `4M`, `1G` (powers of 1024; `KiB`/`MB` spellings too).
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: usize = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size like 65536 or 4M"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("unknown unit in {text:?}; use K, M or G")),
+    };
+    n.checked_mul(1 << shift)
+        .filter(|&v| v > 0)
+        .ok_or_else(|| format!("{text:?} must be a size above zero"))
+}
+
+/// Parses a delimiter: one ASCII character, `tab` or `\t`.
+pub fn parse_delimiter(text: &str) -> Result<u8, String> {
+    match text {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        t if t.len() == 1 && t.is_ascii() && t != "\"" && t != "\n" => Ok(t.as_bytes()[0]),
+        _ => Err(format!(
+            "{text:?} is not a delimiter; give one character such as ';' or 'tab'"
+        )),
+    }
+}

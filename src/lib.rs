@@ -10,6 +10,7 @@ pub mod exit;
 pub mod phone;
 pub mod reader;
 pub mod report;
+pub mod schema;
 
 use std::io;
 use std::process::ExitCode;
@@ -32,12 +33,16 @@ pub fn main() -> ExitCode {
 
 /// Dispatches to the subcommand; `Ok` carries its exit status.
 pub fn run(cli: cli::Cli) -> anyhow::Result<u8> {
-    match cli.command {}
+    match cli.command {
+        cli::Command::Validate(args) => cmd::validate::run(args),
+    }
 }
 
 /// True when the error, or any cause in its chain, is a broken pipe.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
-        cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
     })
 }

@@ -49,7 +49,10 @@ impl CountryCode {
         }
         let mut digits = [0u8; 3];
         digits[..t.len()].copy_from_slice(t.as_bytes());
-        Ok(CountryCode { digits, len: t.len() as u8 })
+        Ok(CountryCode {
+            digits,
+            len: t.len() as u8,
+        })
     }
 
     pub fn as_str(&self) -> &str {
@@ -154,8 +157,12 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Empty => f.write_str("no digits in the value"),
-            Error::Letters => f.write_str("contains letters or symbols that are not part of a number"),
-            Error::Extension => f.write_str("has an extension; remove it, only the number is hashed"),
+            Error::Letters => {
+                f.write_str("contains letters or symbols that are not part of a number")
+            }
+            Error::Extension => {
+                f.write_str("has an extension; remove it, only the number is hashed")
+            }
             Error::Scientific => f.write_str(
                 "scientific notation: the spreadsheet rounded this number and digits may be lost; \
                  format the column as text and export it again",
@@ -169,9 +176,9 @@ impl fmt::Display for Error {
                 f,
                 "not a 12-digit number after normalisation: too many digits ({n})"
             ),
-            Error::NoCountryCode => f.write_str(
-                "missing country code: write it as +CC... or pass --default-country",
-            ),
+            Error::NoCountryCode => {
+                f.write_str("missing country code: write it as +CC... or pass --default-country")
+            }
             Error::CountryCodeZero => f.write_str(
                 "not a 12-digit number after normalisation: a country code cannot start with 0",
             ),
@@ -207,13 +214,19 @@ fn is_separator(c: char) -> bool {
 
 /// Characters trimmed from both ends (step 1): white space and invisible marks.
 fn is_trimmed(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{FEFF}' | '\u{200B}' | '\u{2060}' | '\u{200E}' | '\u{200F}')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{FEFF}' | '\u{200B}' | '\u{2060}' | '\u{200E}' | '\u{200F}'
+        )
 }
 
 /// Trims white space (no-break space and BOM included) and one leading `'`.
 pub fn trim(raw: &str) -> &str {
     let t = raw.trim_matches(is_trimmed);
-    t.strip_prefix('\'').map(|s| s.trim_matches(is_trimmed)).unwrap_or(t)
+    t.strip_prefix('\'')
+        .map(|s| s.trim_matches(is_trimmed))
+        .unwrap_or(t)
 }
 
 /// True when `s` is exactly 64 hexadecimal characters, in either case.
@@ -224,7 +237,9 @@ pub fn is_hex64(s: &str) -> bool {
 /// `1.2E+11`, `9.198e11`, `1E12`: a number a spreadsheet wrote in E-notation.
 fn is_scientific(s: &str) -> bool {
     let s = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let Some(e) = s.find(['e', 'E']) else { return false };
+    let Some(e) = s.find(['e', 'E']) else {
+        return false;
+    };
     let (mantissa, exp) = (&s[..e], &s[e + 1..]);
     let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
     let (int, frac) = mantissa.split_once(['.', ',']).unwrap_or((mantissa, ""));
@@ -311,7 +326,10 @@ pub fn normalise(raw: &str, opts: &Options) -> Outcome {
     let digits = &buf[..len];
 
     // Steps 4 and 5: find the country code.
-    let mut out = Number { buf: [0; MAX_DIGITS], len: 0 };
+    let mut out = Number {
+        buf: [0; MAX_DIGITS],
+        len: 0,
+    };
     let push = |out: &mut Number, d: &[u8]| -> Result<(), Error> {
         let at = out.len as usize;
         if at + d.len() > MAX_DIGITS {
@@ -427,7 +445,10 @@ mod tests {
     fn national_numbers_need_a_country() {
         assert_eq!(contract("09800000001"), Err(Error::NoCountryCode));
         assert_eq!(contract("9800000001"), Err(Error::NoCountryCode));
-        let opts = Options { default_country: Some(CountryCode::parse("91").unwrap()), ..Options::default() };
+        let opts = Options {
+            default_country: Some(CountryCode::parse("91").unwrap()),
+            ..Options::default()
+        };
         assert_eq!(digits_of(normalise("09800000001", &opts)), "919800000001");
         assert_eq!(digits_of(normalise("9800000001", &opts)), "919800000001");
         assert_eq!(digits_of(normalise("919800000001", &opts)), "919800000001");
@@ -450,21 +471,32 @@ mod tests {
     fn not_mobile_is_a_warning_unless_strict() {
         let (_, w) = contract("911234567891").unwrap();
         assert_eq!(w, Some(Warning::NotMobile));
-        let strict = Options { strict: true, ..Options::default() };
+        let strict = Options {
+            strict: true,
+            ..Options::default()
+        };
         assert_eq!(normalise("911234567891", &strict), Err(Error::NotMobile));
     }
 
     #[test]
     fn digests_pass_through_lower_cased() {
         let upper = "604FDAAF1D82769C1CE23A8D883F423591A89CA4AEB880186F1F791DF59ACAF2";
-        let Ok((Normalised::AlreadyHashed(h), None)) = contract(upper) else { panic!() };
+        let Ok((Normalised::AlreadyHashed(h), None)) = contract(upper) else {
+            panic!()
+        };
         assert_eq!(&h[..], upper.to_ascii_lowercase().as_bytes());
     }
 
     #[test]
     fn other_targets_keep_the_real_length() {
-        let e164 = Options { target: Target::E164, ..Options::default() };
-        assert_eq!(digits_of(normalise("+1 (415) 555-0100", &e164)), "14155550100");
+        let e164 = Options {
+            target: Target::E164,
+            ..Options::default()
+        };
+        assert_eq!(
+            digits_of(normalise("+1 (415) 555-0100", &e164)),
+            "14155550100"
+        );
         assert_eq!(normalise("4155550100", &e164), Err(Error::NoCountryCode));
         assert_eq!(digits_of(normalise("919800000001", &e164)), "919800000001");
         let uk = Options {

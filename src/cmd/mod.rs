@@ -1,1 +1,2 @@
 //! One module per subcommand, each with its clap `Args` and a `run`.
+pub mod validate;
