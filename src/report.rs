@@ -229,8 +229,12 @@ impl Tally {
     pub fn write_human(&self, out: &mut dyn Write, elapsed: Duration) -> io::Result<()> {
         writeln!(
             out,
-            "{} records: {} valid, {} invalid; {} errors, {} warnings",
-            self.records, self.valid, self.invalid, self.errors, self.warnings
+            "{}: {} valid, {} invalid; {}, {}",
+            plural(self.records, "record"),
+            self.valid,
+            self.invalid,
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning")
         )?;
         let list: Vec<String> = self.codes().map(|(c, n)| format!("{c} {n}")).collect();
         if !list.is_empty() {
@@ -248,6 +252,15 @@ impl Tally {
             0.0
         };
         writeln!(out, "  elapsed {secs:.3} s, {rate:.0} records/s")
+    }
+}
+
+/// `1 record`, `2 records`.
+pub fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

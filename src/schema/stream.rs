@@ -290,6 +290,16 @@ fn parse_json<'a>(bytes: &'a [u8], emit: &mut Emit) -> Option<Parsed<'a>> {
             return None;
         }
     };
+    let lead = text.trim_start();
+    if lead.starts_with("//") || lead.starts_with("/*") {
+        emit.push(
+            Severity::Error,
+            Code::JsonComment,
+            None,
+            "a comment line; JSON has no comments, remove the line".to_string(),
+        );
+        return None;
+    }
     match parse_record(text) {
         Ok(TopLevel::Object(parsed)) => Some(parsed),
         Ok(TopLevel::Other(kind)) => {

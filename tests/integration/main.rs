@@ -1,1 +1,5 @@
-fn main() {}
+//! Integration tests: each module drives the built `clickstream` binary on
+//! files under `fixtures/` (and the shared real-world cases).
+
+mod util;
+mod validate;
