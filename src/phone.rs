@@ -289,17 +289,30 @@ pub fn normalise(raw: &str, opts: &Options) -> Outcome {
     }
 
     // Step 3: keep the digits and one leading `+`, drop separators. A `(0)`
-    // after an international prefix (`+44 (0)20 ...`) is a trunk marker.
-    let international_text = s.starts_with('+') || s.starts_with("(+");
+    // right after the country code of an international number
+    // (`+44 (0)20 ...`, `0044 (0)20 ...`) is a trunk marker and is dropped
+    // once; a `(0)` anywhere else is a digit in brackets.
+    let access_digits = if s.starts_with('+') || s.starts_with("(+") {
+        Some(0)
+    } else if s.trim_start_matches('(').starts_with("00") {
+        Some(2)
+    } else {
+        None
+    };
     let mut buf = [0u8; MAX_DIGITS];
     let mut len = 0usize;
     let mut count = 0usize;
     let mut plus = false;
+    let mut trunk_dropped = false;
     let mut rest = s;
     while let Some(c) = rest.chars().next() {
-        if international_text && rest.starts_with("(0)") && count > 0 {
-            rest = &rest[3..];
-            continue;
+        if let Some(access) = access_digits {
+            let after_country_code = (access + 1..=access + 3).contains(&count);
+            if after_country_code && !trunk_dropped && rest.starts_with("(0)") {
+                trunk_dropped = true;
+                rest = &rest[3..];
+                continue;
+            }
         }
         rest = &rest[c.len_utf8()..];
         if c.is_ascii_digit() {
@@ -434,11 +447,30 @@ mod tests {
             "'+91 98000 00001",
             "\u{feff}+91.98000.00001\t",
             "+91 (0) 98000 00001",
+            "0091 (0) 98000 00001",
             "+91/98000/00001",
             "+91\u{2013}98000\u{2011}00001",
         ] {
             assert_eq!(digits_of(contract(raw)), "919800000001", "{raw:?}");
         }
+    }
+
+    #[test]
+    fn a_bracketed_zero_is_a_trunk_marker_only_after_the_country_code() {
+        assert_eq!(digits_of(contract("+91 98000 (0)0001")), "919800000001");
+        assert_eq!(
+            digits_of(contract("(+91)(9)8(0)0(0)0(0)0(0)1")),
+            "919800000001"
+        );
+        assert_eq!(contract("+91 (0) (0) 98000 00001"), Err(Error::TooMany(13)));
+        let uk = Options {
+            target: Target::Digits,
+            ..Options::default()
+        };
+        assert_eq!(
+            digits_of(normalise("0044 (0)20 7946 0018", &uk)),
+            "442079460018"
+        );
     }
 
     #[test]

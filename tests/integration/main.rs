@@ -1,1 +1,2 @@
 fn main() {}
+mod hash_phones;

@@ -4,8 +4,14 @@
 //!
 //! The csv reader holds one whole row in memory: a row longer than
 //! `--max-record-bytes` is reported and skipped, but only after it was read.
+//!
+//! Line numbers are counted here from the raw bytes ([`Lines`]): the csv
+//! crate's own count is one short after every CRLF record.
 
-use std::io::Write;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::io::{self, Read, Write};
+use std::rc::Rc;
 
 use anyhow::{bail, Context};
 use csv::ByteRecord;
@@ -39,10 +45,14 @@ impl Table {
         hasher: &mut PhoneHasher,
         out: &mut dyn Write,
     ) -> anyhow::Result<()> {
+        let mut lines = Lines::default();
         let mut rdr = csv::ReaderBuilder::new()
             .delimiter(self.delimiter)
             .flexible(true)
-            .from_reader(&mut *input.reader);
+            .from_reader(Tap {
+                inner: &mut *input.reader,
+                seen: Rc::clone(&lines.seen),
+            });
         let headers = rdr
             .byte_headers()
             .context("cannot read the CSV header")?
@@ -82,7 +92,7 @@ impl Table {
             .read_byte_record(&mut row)
             .context("cannot read a CSV row")?
         {
-            let line = row.position().map_or(0, |p| p.line());
+            let line = lines.at(row.position().map_or(0, |p| p.byte()));
             let at = Place {
                 file: &input.name,
                 line,
@@ -157,5 +167,57 @@ fn find_column(headers: &ByteRecord, name: &str, file: &str) -> anyhow::Result<u
             "{file:?} has the column {wanted:?} {} times; rename the extra ones",
             found.len()
         ),
+    }
+}
+
+/// A reader that keeps a copy of the bytes the csv reader has taken but not
+/// yet turned into records (at most its read-ahead plus one record).
+struct Tap<'a> {
+    inner: &'a mut dyn io::BufRead,
+    seen: Rc<RefCell<VecDeque<u8>>>,
+}
+
+impl Read for Tap<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.seen.borrow_mut().extend(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Turns the byte offsets of records into 1-based line numbers.
+struct Lines {
+    seen: Rc<RefCell<VecDeque<u8>>>,
+    /// The offset of the first byte in `seen`, and its line.
+    base: u64,
+    line: u64,
+}
+
+impl Default for Lines {
+    fn default() -> Lines {
+        Lines {
+            seen: Rc::default(),
+            base: 0,
+            line: 1,
+        }
+    }
+}
+
+impl Lines {
+    /// The line of the record whose parse began at byte `offset`: its first
+    /// byte that is not a line end (blank lines and the `\n` of a CRLF
+    /// may come before it).
+    fn at(&mut self, offset: u64) -> u64 {
+        let mut seen = self.seen.borrow_mut();
+        let mut end = usize::try_from(offset.saturating_sub(self.base)).unwrap_or(usize::MAX);
+        end = end.min(seen.len());
+        while matches!(seen.get(end), Some(b'\r' | b'\n')) {
+            end += 1;
+        }
+        let newlines = seen.range(..end).filter(|&&b| b == b'\n').count();
+        self.line += newlines as u64;
+        seen.drain(..end);
+        self.base += end as u64;
+        self.line
     }
 }
