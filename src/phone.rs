@@ -271,6 +271,18 @@ fn has_extension(s: &str) -> bool {
 
 /// Normalises one value by SPEC 4 steps 1 to 7 for `opts.target`.
 pub fn normalise(raw: &str, opts: &Options) -> Outcome {
+    // The common case, 12 bare digits, goes straight to step 7; it gives
+    // exactly what the steps below give for it.
+    let bytes = raw.as_bytes();
+    if bytes.len() == 12 && bytes[0] != b'0' && bytes.iter().all(u8::is_ascii_digit) {
+        let mut out = Number {
+            buf: [0; MAX_DIGITS],
+            len: 12,
+        };
+        out.buf[..12].copy_from_slice(bytes);
+        return mobile_check(out, opts);
+    }
+
     // Step 1: trim, and drop the spreadsheet text marker.
     let s = trim(raw);
 
@@ -397,8 +409,13 @@ pub fn normalise(raw: &str, opts: &Options) -> Outcome {
         _ => {}
     }
 
-    // Step 7: India's mobile numbers start with 6 to 9.
-    let d = out.digits().as_bytes();
+    mobile_check(out, opts)
+}
+
+/// Step 7: India's mobile numbers start with 6 to 9.
+fn mobile_check(out: Number, opts: &Options) -> Outcome {
+    let n = out.len as usize;
+    let d = &out.buf[..n];
     let warning = if n == 12 && d.starts_with(b"91") && !matches!(d[2], b'6'..=b'9') {
         if opts.strict {
             return Err(Error::NotMobile);
@@ -471,6 +488,33 @@ mod tests {
             digits_of(normalise("0044 (0)20 7946 0018", &uk)),
             "442079460018"
         );
+    }
+
+    #[test]
+    fn twelve_bare_digits_take_the_same_path_result_as_any_other_spelling() {
+        let strict = Options {
+            strict: true,
+            ..Options::default()
+        };
+        let e164 = Options {
+            target: Target::E164,
+            ..Options::default()
+        };
+        for digits in [
+            "919800000001",
+            "911234567891",
+            "447911123456",
+            "100000000000",
+        ] {
+            for opts in [&Options::default(), &strict, &e164] {
+                let spaced = format!(" {digits}\t");
+                assert_eq!(
+                    normalise(digits, opts),
+                    normalise(&spaced, opts),
+                    "{digits}"
+                );
+            }
+        }
     }
 
     #[test]
