@@ -48,7 +48,7 @@ pub struct Args {
     pub keep_column: bool,
 
     /// With --column: the CSV delimiter, one character (`;`, `tab` or `\t`).
-    #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter)]
+    #[arg(long, value_name = "CHAR", default_value = ",", value_parser = crate::cli::parse_delimiter)]
     pub delimiter: u8,
 
     /// Read JSONL events and hash this field where it holds a 12-digit
@@ -118,16 +118,6 @@ pub enum Encoding {
     Hex,
     /// 44 characters of standard base64 with padding.
     Base64,
-}
-
-fn parse_delimiter(text: &str) -> Result<u8, String> {
-    match text {
-        "tab" | "\\t" | "\t" => Ok(b'\t'),
-        _ if text.len() == 1 && text.is_ascii() => Ok(text.as_bytes()[0]),
-        _ => Err(format!(
-            "delimiter {text:?} must be one ASCII character, like ';' or 'tab'"
-        )),
-    }
 }
 
 /// Runs `hash-phones` and returns its exit status.
