@@ -48,7 +48,12 @@ pub struct Args {
     pub keep_column: bool,
 
     /// With --column: the CSV delimiter, one character (`;`, `tab` or `\t`).
-    #[arg(long, value_name = "CHAR", default_value = ",", value_parser = crate::cli::parse_delimiter)]
+    #[arg(
+        long,
+        value_name = "CHAR",
+        default_value = ",",
+        value_parser = crate::cli::parse_delimiter
+    )]
     pub delimiter: u8,
 
     /// Read JSONL events and hash this field where it holds a 12-digit
