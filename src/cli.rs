@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Check event files against the contract, with a diagnostic per problem
     Validate(crate::cmd::validate::Args),
+    /// Normalise phone numbers and write their SHA-256, one per input line
+    HashPhones(crate::cmd::hash_phones::Args),
 }
 
 /// How event input is read (shared by validate, convert and replay).

@@ -271,6 +271,18 @@ fn has_extension(s: &str) -> bool {
 
 /// Normalises one value by SPEC 4 steps 1 to 7 for `opts.target`.
 pub fn normalise(raw: &str, opts: &Options) -> Outcome {
+    // The common case, 12 bare digits, goes straight to step 7; it gives
+    // exactly what the steps below give for it.
+    let bytes = raw.as_bytes();
+    if bytes.len() == 12 && bytes[0] != b'0' && bytes.iter().all(u8::is_ascii_digit) {
+        let mut out = Number {
+            buf: [0; MAX_DIGITS],
+            len: 12,
+        };
+        out.buf[..12].copy_from_slice(bytes);
+        return mobile_check(out, opts);
+    }
+
     // Step 1: trim, and drop the spreadsheet text marker.
     let s = trim(raw);
 
@@ -289,17 +301,30 @@ pub fn normalise(raw: &str, opts: &Options) -> Outcome {
     }
 
     // Step 3: keep the digits and one leading `+`, drop separators. A `(0)`
-    // after an international prefix (`+44 (0)20 ...`) is a trunk marker.
-    let international_text = s.starts_with('+') || s.starts_with("(+");
+    // right after the country code of an international number
+    // (`+44 (0)20 ...`, `0044 (0)20 ...`) is a trunk marker and is dropped
+    // once; a `(0)` anywhere else is a digit in brackets.
+    let access_digits = if s.starts_with('+') || s.starts_with("(+") {
+        Some(0)
+    } else if s.trim_start_matches('(').starts_with("00") {
+        Some(2)
+    } else {
+        None
+    };
     let mut buf = [0u8; MAX_DIGITS];
     let mut len = 0usize;
     let mut count = 0usize;
     let mut plus = false;
+    let mut trunk_dropped = false;
     let mut rest = s;
     while let Some(c) = rest.chars().next() {
-        if international_text && rest.starts_with("(0)") && count > 0 {
-            rest = &rest[3..];
-            continue;
+        if let Some(access) = access_digits {
+            let after_country_code = (access + 1..=access + 3).contains(&count);
+            if after_country_code && !trunk_dropped && rest.starts_with("(0)") {
+                trunk_dropped = true;
+                rest = &rest[3..];
+                continue;
+            }
         }
         rest = &rest[c.len_utf8()..];
         if c.is_ascii_digit() {
@@ -384,8 +409,13 @@ pub fn normalise(raw: &str, opts: &Options) -> Outcome {
         _ => {}
     }
 
-    // Step 7: India's mobile numbers start with 6 to 9.
-    let d = out.digits().as_bytes();
+    mobile_check(out, opts)
+}
+
+/// Step 7: India's mobile numbers start with 6 to 9.
+fn mobile_check(out: Number, opts: &Options) -> Outcome {
+    let n = out.len as usize;
+    let d = &out.buf[..n];
     let warning = if n == 12 && d.starts_with(b"91") && !matches!(d[2], b'6'..=b'9') {
         if opts.strict {
             return Err(Error::NotMobile);
@@ -434,10 +464,56 @@ mod tests {
             "'+91 98000 00001",
             "\u{feff}+91.98000.00001\t",
             "+91 (0) 98000 00001",
+            "0091 (0) 98000 00001",
             "+91/98000/00001",
             "+91\u{2013}98000\u{2011}00001",
         ] {
             assert_eq!(digits_of(contract(raw)), "919800000001", "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn a_bracketed_zero_is_a_trunk_marker_only_after_the_country_code() {
+        assert_eq!(digits_of(contract("+91 98000 (0)0001")), "919800000001");
+        assert_eq!(
+            digits_of(contract("(+91)(9)8(0)0(0)0(0)0(0)1")),
+            "919800000001"
+        );
+        assert_eq!(contract("+91 (0) (0) 98000 00001"), Err(Error::TooMany(13)));
+        let uk = Options {
+            target: Target::Digits,
+            ..Options::default()
+        };
+        assert_eq!(
+            digits_of(normalise("0044 (0)20 7946 0018", &uk)),
+            "442079460018"
+        );
+    }
+
+    #[test]
+    fn twelve_bare_digits_take_the_same_path_result_as_any_other_spelling() {
+        let strict = Options {
+            strict: true,
+            ..Options::default()
+        };
+        let e164 = Options {
+            target: Target::E164,
+            ..Options::default()
+        };
+        for digits in [
+            "919800000001",
+            "911234567891",
+            "447911123456",
+            "100000000000",
+        ] {
+            for opts in [&Options::default(), &strict, &e164] {
+                let spaced = format!(" {digits}\t");
+                assert_eq!(
+                    normalise(digits, opts),
+                    normalise(&spaced, opts),
+                    "{digits}"
+                );
+            }
         }
     }
 

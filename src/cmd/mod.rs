@@ -1,2 +1,3 @@
 //! One module per subcommand, each with its clap `Args` and a `run`.
+pub mod hash_phones;
 pub mod validate;

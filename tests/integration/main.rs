@@ -1,5 +1,6 @@
 //! Integration tests: each module drives the built `clickstream` binary on
 //! files under `fixtures/` (and the shared real-world cases).
 
+mod hash_phones;
 mod util;
 mod validate;
