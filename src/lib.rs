@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cmd;
 pub mod exit;
 pub mod phone;
+pub mod progress;
 pub mod reader;
 pub mod report;
 pub mod schema;

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use flate2::read::MultiGzDecoder;
 
+use crate::progress::Progress;
 use crate::schema::{Code, Diagnostic};
 
 /// Size of the read buffer under every input.
@@ -41,11 +42,17 @@ pub fn is_stdin(name: &str) -> bool {
 /// Opens a path, or standard input for `-`. gzip is recognised by its magic
 /// bytes whatever the name, and a UTF-8 BOM at the start is skipped.
 pub fn open(name: &str) -> anyhow::Result<Input> {
+    open_tracked(name, &Progress::hidden())
+}
+
+/// [`open`], with the bytes read from the file (before decompression)
+/// counted on `progress`.
+pub fn open_tracked(name: &str, progress: &Progress) -> anyhow::Result<Input> {
     let (raw, path): (Box<dyn Read + Send>, Option<PathBuf>) = if is_stdin(name) {
-        (Box::new(io::stdin()), None)
+        (Box::new(progress.reader(io::stdin())), None)
     } else {
         let file = File::open(name).with_context(|| format!("cannot open {name:?}"))?;
-        (Box::new(file), Some(PathBuf::from(name)))
+        (Box::new(progress.reader(file)), Some(PathBuf::from(name)))
     };
     let display = if path.is_some() {
         name.to_string()

@@ -3,7 +3,7 @@
 //! 0, 1 or 2 for scripts (SPEC section 3).
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -11,6 +11,7 @@ use anyhow::Context;
 
 use crate::cli::{InputArgs, RuleArgs};
 use crate::exit;
+use crate::progress::Progress;
 use crate::reader;
 use crate::report::{ColorChoice, DiagnosticWriter, OutputFormat, Tally};
 use crate::schema::{Code, Diagnostic, DuplicateIndex, EventStream, EVENT_ID};
@@ -137,14 +138,18 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let mut tally = Tally::new();
     let mut outcome = Outcome::default();
 
+    let names = reader::input_names(&args.files);
+    let progress = Progress::for_inputs(&names, !args.quiet);
     let mut run = Run {
         args: &args,
         printer: &mut printer,
         tally: &mut tally,
         dups: (!args.no_duplicate_check).then(DuplicateIndex::new),
         diags: Vec::new(),
+        progress: &progress,
+        interactive: io::stdout().is_terminal(),
     };
-    for name in reader::input_names(&args.files) {
+    for name in names {
         match run.file(&name, valid_out.as_mut(), invalid_out.as_mut()) {
             Ok(FileEnd::Done) => {}
             Ok(FileEnd::HeaderFailed) => outcome.failed = true,
@@ -164,6 +169,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     for split in [valid_out, invalid_out].into_iter().flatten() {
         split.finish()?;
     }
+    progress.finish();
     let elapsed = started.elapsed();
     if !args.quiet {
         match args.format {
@@ -208,6 +214,9 @@ struct Run<'r, W: Write> {
     tally: &'r mut Tally,
     dups: Option<DuplicateIndex>,
     diags: Vec<Diagnostic>,
+    progress: &'r Progress,
+    /// Stdout is a terminal: diagnostics are flushed one by one around the bar.
+    interactive: bool,
 }
 
 impl<W: Write> Run<'_, W> {
@@ -217,7 +226,7 @@ impl<W: Write> Run<'_, W> {
         mut valid_out: Option<&mut Split>,
         mut invalid_out: Option<&mut Split>,
     ) -> anyhow::Result<FileEnd> {
-        let input = reader::open(name)?;
+        let input = reader::open_tracked(name, self.progress)?;
         let display = input.name.clone();
         let read = self.args.input.read_options();
         self.diags.clear();
@@ -307,7 +316,16 @@ impl<W: Write> Run<'_, W> {
     fn emit(&mut self, file: &str) -> io::Result<()> {
         for d in self.diags.drain(..) {
             self.tally.diagnostic(&d);
-            if !self.args.quiet {
+            if self.args.quiet {
+                continue;
+            }
+            if self.interactive {
+                let printer = &mut *self.printer;
+                self.progress.suspend(|| {
+                    printer.write(file, &d)?;
+                    printer.flush()
+                })?;
+            } else {
                 self.printer.write(file, &d)?;
             }
         }
