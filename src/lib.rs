@@ -4,6 +4,7 @@
 //! they all read through [`reader`], check through [`schema`] and speak
 //! through [`report`].
 
+pub mod blocks;
 pub mod cli;
 pub mod cmd;
 pub mod exit;

@@ -249,18 +249,9 @@ impl Records {
         outside: &mut Vec<Diagnostic>,
     ) -> io::Result<Records> {
         if input.had_bom {
-            outside.push(Diagnostic::warning(
-                1,
-                Code::Bom,
-                "the input starts with a UTF-8 byte order mark; it was skipped",
-            ));
+            outside.push(bom_note());
         }
-        let csv_name = input.path.as_deref().is_some_and(has_csv_extension);
-        let format = match opts.from {
-            Some(f) => f,
-            None if csv_name => Format::Csv,
-            None => detect(input.reader.fill_buf()?),
-        };
+        let format = detect_format(&mut input, opts)?;
         let max = opts.max_record_bytes.max(1);
         let inner = match format {
             Format::Jsonl => Inner::Lines(LineReader::new(input.reader, max)),
@@ -306,6 +297,26 @@ impl Records {
             Inner::Csv(r) => r.next_record(spill),
         }
     }
+}
+
+/// The `bom` warning for an input that started with a byte order mark.
+pub fn bom_note() -> Diagnostic {
+    Diagnostic::warning(
+        1,
+        Code::Bom,
+        "the input starts with a UTF-8 byte order mark; it was skipped",
+    )
+}
+
+/// The input's format: `--from` if given, CSV for a `.csv` name, else
+/// guessed from the first bytes (which stay in the input).
+pub fn detect_format(input: &mut Input, opts: &ReadOptions) -> io::Result<Format> {
+    let csv_name = input.path.as_deref().is_some_and(has_csv_extension);
+    Ok(match opts.from {
+        Some(f) => f,
+        None if csv_name => Format::Csv,
+        None => detect(input.reader.fill_buf()?),
+    })
 }
 
 /// Guesses JSONL, JSON documents or CSV from the first bytes.
@@ -359,7 +370,8 @@ fn spill_bytes(spill: &mut Option<&mut dyn Write>, bytes: &[u8]) -> io::Result<(
     }
 }
 
-fn too_large_note(line: u64, size: u64, max: usize) -> Diagnostic {
+/// The `record_too_large` error for a record of `size` bytes.
+pub fn too_large_note(line: u64, size: u64, max: usize) -> Diagnostic {
     Diagnostic::error(
         line,
         Code::RecordTooLarge,
@@ -490,11 +502,13 @@ impl LineReader {
     }
 }
 
-fn is_blank(line: &[u8]) -> bool {
+/// True for a line of nothing but white space.
+pub fn is_blank(line: &[u8]) -> bool {
     line.iter().all(u8::is_ascii_whitespace)
 }
 
-fn trim_newline(raw: &[u8]) -> &[u8] {
+/// A line without its `\n` or `\r\n`.
+pub fn trim_newline(raw: &[u8]) -> &[u8] {
     let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
     raw.strip_suffix(b"\r").unwrap_or(raw)
 }

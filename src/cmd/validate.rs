@@ -12,9 +12,15 @@ use anyhow::Context;
 use crate::cli::{InputArgs, RuleArgs};
 use crate::exit;
 use crate::progress::Progress;
-use crate::reader;
+use std::borrow::Cow;
+
+use crate::blocks;
+use crate::reader::{self, Format};
 use crate::report::{ColorChoice, DiagnosticWriter, OutputFormat, Tally};
-use crate::schema::{Code, Diagnostic, DuplicateIndex, EventStream, EVENT_ID};
+use crate::schema::{
+    check_json, Code, Diagnostic, DuplicateIndex, EventStream, ReferenceForm, Rules, Value,
+    Verdict, EVENT_ID,
+};
 
 /// Check event files against the contract.
 #[derive(clap::Args, Debug)]
@@ -69,6 +75,10 @@ pub struct Args {
     /// Skip the duplicate event_id check (it costs about 16 bytes per distinct id)
     #[arg(long)]
     pub no_duplicate_check: bool,
+
+    /// Worker threads for JSONL input (default: all cores; 1 reads on one thread)
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 /// A `--valid-out`/`--invalid-out` file, with the CSV header it last got.
@@ -150,7 +160,11 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         interactive: io::stdout().is_terminal(),
     };
     for name in names {
-        match run.file(&name, valid_out.as_mut(), invalid_out.as_mut()) {
+        let mut splits = Splits {
+            valid: valid_out.as_mut(),
+            invalid: invalid_out.as_mut(),
+        };
+        match run.file(&name, &mut splits) {
             Ok(FileEnd::Done) => {}
             Ok(FileEnd::HeaderFailed) => outcome.failed = true,
             Ok(FileEnd::Stopped(line)) => {
@@ -219,16 +233,40 @@ struct Run<'r, W: Write> {
     interactive: bool,
 }
 
+/// The two quarantine files of a run, either of them optional.
+struct Splits<'s> {
+    valid: Option<&'s mut Split>,
+    invalid: Option<&'s mut Split>,
+}
+
+/// One checked record, however it was read.
+struct Checked<'a> {
+    line: u64,
+    index: Option<u64>,
+    /// The bytes as read; empty for a record that was streamed to `--invalid-out`.
+    raw: &'a [u8],
+    errors: u32,
+    warnings: u32,
+    form: Option<ReferenceForm>,
+    event_id: Option<&'a str>,
+}
+
 impl<W: Write> Run<'_, W> {
-    fn file(
-        &mut self,
-        name: &str,
-        mut valid_out: Option<&mut Split>,
-        mut invalid_out: Option<&mut Split>,
-    ) -> anyhow::Result<FileEnd> {
-        let input = reader::open_tracked(name, self.progress)?;
+    fn file(&mut self, name: &str, splits: &mut Splits) -> anyhow::Result<FileEnd> {
+        let mut input = reader::open_tracked(name, self.progress)?;
         let display = input.name.clone();
-        let read = self.args.input.read_options();
+        let mut read = self.args.input.read_options();
+        let format = reader::detect_format(&mut input, &read)
+            .with_context(|| format!("cannot read {name:?}"))?;
+        read.from = Some(format);
+        if let Some(dups) = self.dups.as_mut() {
+            dups.begin_file(&display);
+        }
+        let threads = blocks::thread_count(self.args.threads);
+        if format == Format::Jsonl && threads > 1 {
+            return self.file_in_blocks(input, &display, threads, splits);
+        }
+
         self.diags.clear();
         let mut stream = EventStream::new(input, &read, self.args.rules.rules(), &mut self.diags)
             .with_context(|| format!("cannot read {name:?}"))?;
@@ -236,21 +274,17 @@ impl<W: Write> Run<'_, W> {
         if !stream.header_ok() {
             return Ok(FileEnd::HeaderFailed);
         }
-        if let Some(dups) = self.dups.as_mut() {
-            dups.begin_file(&display);
-        }
         if let Some(header) = stream.csv_header() {
-            for split in [valid_out.as_deref_mut(), invalid_out.as_deref_mut()]
+            for split in [splits.valid.as_deref_mut(), splits.invalid.as_deref_mut()]
                 .into_iter()
                 .flatten()
             {
                 split.header(&header.raw)?;
             }
         }
-
         loop {
-            self.diags.clear();
-            let spill = invalid_out
+            let spill = splits
+                .invalid
                 .as_deref_mut()
                 .map(|s| &mut s.out as &mut dyn Write);
             let item = stream
@@ -260,56 +294,110 @@ impl<W: Write> Run<'_, W> {
                 self.emit(&display)?;
                 return Ok(FileEnd::Done);
             };
-            self.tally.records += 1;
-            self.tally.form(item.form);
-            let mut warnings = item.warnings;
-            if let (Some(dups), Some(event)) = (self.dups.as_mut(), item.event.as_ref()) {
-                let id = event.fields[EVENT_ID].as_ref().and_then(|v| v.as_str());
-                if let Some(id) = id.filter(|id| !id.trim().is_empty()) {
-                    if let Some(first) = dups.check(id, item.line) {
-                        let place = match (first.file == display, first.line) {
-                            (true, Some(l)) => format!("line {l}"),
-                            (false, Some(l)) => format!("{}:{l}", first.file),
-                            (_, None) => format!("an earlier line of {}", first.file),
-                        };
-                        let shown = crate::schema::timestamp::shorten(id);
-                        self.diags.push(
-                            Diagnostic::warning(
-                                item.line,
-                                Code::DuplicateEventId,
-                                format!("event_id {shown} was already seen at {place}"),
-                            )
-                            .with_field("event_id")
-                            .with_index(item.index),
-                        );
-                        warnings += 1;
-                    }
-                }
-            }
-            let bad = item.errors > 0 || (self.args.deny_warnings && warnings > 0);
-            if bad {
-                self.tally.invalid += 1;
-            } else {
-                self.tally.valid += 1;
-            }
-            let split = if bad {
-                invalid_out.as_deref_mut()
-            } else {
-                valid_out.as_deref_mut()
+            let event_id = item
+                .event
+                .as_ref()
+                .and_then(|e| e.fields[EVENT_ID].as_ref());
+            let checked = Checked {
+                line: item.line,
+                index: item.index,
+                raw: item.raw,
+                errors: item.errors,
+                warnings: item.warnings,
+                form: item.form,
+                event_id: event_id.and_then(|v| v.as_str()),
             };
-            if let Some(split) = split {
-                if !item.raw.is_empty() {
-                    split.record(item.raw)?;
-                }
+            if self.record(&display, checked, splits)? {
+                return Ok(FileEnd::Stopped(item.line));
             }
-            let line = item.line;
-            self.emit(&display)?;
-            if let Some(max) = self.args.max_errors {
-                if self.tally.errors >= max {
-                    return Ok(FileEnd::Stopped(line));
+        }
+    }
+
+    /// JSONL on several cores: blocks of lines are checked by workers and
+    /// come back here in input order.
+    fn file_in_blocks(
+        &mut self,
+        mut input: reader::Input,
+        display: &str,
+        threads: usize,
+        splits: &mut Splits,
+    ) -> anyhow::Result<FileEnd> {
+        if input.had_bom {
+            self.diags.push(reader::bom_note());
+            self.emit(display)?;
+        }
+        let rules = self.args.rules.rules();
+        let max = self.args.input.max_record_bytes;
+        let work = |first_line: u64, block: &[u8]| check_block(first_line, block, &rules, max);
+        let mut sink = BlockSink {
+            run: self,
+            display,
+            splits,
+            max,
+            end: None,
+            failed: None,
+        };
+        let result = blocks::run(&mut *input.reader, threads, max, work, &mut sink);
+        if let Some(err) = sink.failed.take() {
+            return Err(err.into());
+        }
+        if let Some(line) = sink.end {
+            return Ok(FileEnd::Stopped(line));
+        }
+        result.with_context(|| format!("cannot read {display:?}"))?;
+        Ok(FileEnd::Done)
+    }
+
+    /// Counts one record, looks for its event_id among those seen, writes it
+    /// to its split file and prints its diagnostics (pending in `self.diags`).
+    /// Returns true when `--max-errors` is reached.
+    fn record(&mut self, display: &str, rec: Checked, splits: &mut Splits) -> io::Result<bool> {
+        self.tally.records += 1;
+        self.tally.form(rec.form);
+        let mut warnings = rec.warnings;
+        if let (Some(dups), Some(id)) = (self.dups.as_mut(), rec.event_id) {
+            if !id.trim().is_empty() {
+                if let Some(first) = dups.check(id, rec.line) {
+                    let place = match (first.file == display, first.line) {
+                        (true, Some(l)) => format!("line {l}"),
+                        (false, Some(l)) => format!("{}:{l}", first.file),
+                        (_, None) => format!("an earlier line of {}", first.file),
+                    };
+                    let shown = crate::schema::timestamp::shorten(id);
+                    self.diags.push(
+                        Diagnostic::warning(
+                            rec.line,
+                            Code::DuplicateEventId,
+                            format!("event_id {shown} was already seen at {place}"),
+                        )
+                        .with_field("event_id")
+                        .with_index(rec.index),
+                    );
+                    warnings += 1;
                 }
             }
         }
+        let bad = rec.errors > 0 || (self.args.deny_warnings && warnings > 0);
+        if bad {
+            self.tally.invalid += 1;
+        } else {
+            self.tally.valid += 1;
+        }
+        let split = if bad {
+            splits.invalid.as_deref_mut()
+        } else {
+            splits.valid.as_deref_mut()
+        };
+        if let Some(split) = split {
+            if !rec.raw.is_empty() {
+                split.record(rec.raw)?;
+            }
+        }
+        self.emit(display)?;
+        Ok(self
+            .args
+            .max_errors
+            .is_some_and(|max| self.tally.errors >= max))
     }
 
     /// Counts and prints the pending diagnostics.
@@ -330,5 +418,165 @@ impl<W: Write> Run<'_, W> {
             }
         }
         Ok(())
+    }
+}
+
+/// What the workers found in one block of JSONL lines.
+#[derive(Default)]
+struct BlockChecked {
+    lines: Vec<LineChecked>,
+    diags: Vec<Diagnostic>,
+    /// event_ids that had escapes, so could not be borrowed from the block.
+    owned_ids: Vec<String>,
+}
+
+struct LineChecked {
+    line: u64,
+    /// The line's bytes within the block.
+    start: usize,
+    end: usize,
+    errors: u32,
+    warnings: u32,
+    form: Option<ReferenceForm>,
+    id: IdRef,
+    /// How many of the block's diagnostics belong to this line.
+    diags: usize,
+}
+
+/// Where a line's event_id is: in the block's bytes, or kept aside.
+enum IdRef {
+    None,
+    Span(usize, usize),
+    Owned(usize),
+}
+
+/// The workers' part: parse and check each line of a block.
+fn check_block(first_line: u64, block: &[u8], rules: &Rules, max: usize) -> BlockChecked {
+    let mut out = BlockChecked::default();
+    let base = block.as_ptr() as usize;
+    for (i, (start, raw)) in blocks::lines(block).enumerate() {
+        if reader::is_blank(raw) {
+            continue;
+        }
+        let line = first_line + i as u64;
+        let before = out.diags.len();
+        let (verdict, id) = if raw.len() > max {
+            out.diags
+                .push(reader::too_large_note(line, raw.len() as u64, max));
+            (
+                Verdict {
+                    errors: 1,
+                    ..Verdict::default()
+                },
+                IdRef::None,
+            )
+        } else {
+            let body = reader::trim_newline(raw);
+            let (event, verdict) = check_json(body, line, rules, true, &mut out.diags);
+            let id = match event.as_ref().and_then(|e| e.fields[EVENT_ID].as_ref()) {
+                Some(Value::Str(Cow::Borrowed(s))) => {
+                    let at = s.as_ptr() as usize - base;
+                    IdRef::Span(at, at + s.len())
+                }
+                Some(Value::Str(Cow::Owned(s))) => {
+                    out.owned_ids.push(s.clone());
+                    IdRef::Owned(out.owned_ids.len() - 1)
+                }
+                _ => IdRef::None,
+            };
+            (verdict, id)
+        };
+        out.lines.push(LineChecked {
+            line,
+            start,
+            end: start + raw.len(),
+            errors: verdict.errors,
+            warnings: verdict.warnings,
+            form: verdict.form,
+            id,
+            diags: out.diags.len() - before,
+        });
+    }
+    out
+}
+
+/// Takes checked blocks in input order and counts, splits and prints them.
+struct BlockSink<'a, 'r, 's, W: Write> {
+    run: &'a mut Run<'r, W>,
+    display: &'a str,
+    splits: &'a mut Splits<'s>,
+    max: usize,
+    /// `--max-errors` was reached at this line.
+    end: Option<u64>,
+    /// Writing the output failed (kept apart from input errors).
+    failed: Option<io::Error>,
+}
+
+impl<W: Write> BlockSink<'_, '_, '_, W> {
+    /// Turns the outcome of one record into the sink's answer: an output
+    /// error or `--max-errors` stops the reading with a marker error.
+    fn settle(&mut self, line: u64, result: io::Result<bool>) -> io::Result<()> {
+        match result {
+            Ok(false) => Ok(()),
+            Ok(true) => {
+                self.end = Some(line);
+                Err(io::Error::other("stopped by --max-errors"))
+            }
+            Err(err) => {
+                self.failed = Some(err);
+                Err(io::Error::other("stopped by an output error"))
+            }
+        }
+    }
+}
+
+impl<W: Write> blocks::Sink<BlockChecked> for BlockSink<'_, '_, '_, W> {
+    fn block(&mut self, _: u64, bytes: &[u8], done: BlockChecked) -> io::Result<()> {
+        let mut diags = done.diags.into_iter();
+        for l in done.lines {
+            self.run.diags.extend(diags.by_ref().take(l.diags));
+            let event_id = match l.id {
+                IdRef::None => None,
+                IdRef::Span(s, e) => std::str::from_utf8(&bytes[s..e]).ok(),
+                IdRef::Owned(i) => Some(done.owned_ids[i].as_str()),
+            };
+            let checked = Checked {
+                line: l.line,
+                index: None,
+                raw: &bytes[l.start..l.end],
+                errors: l.errors,
+                warnings: l.warnings,
+                form: l.form,
+                event_id,
+            };
+            let result = self.run.record(self.display, checked, self.splits);
+            self.settle(l.line, result)?;
+        }
+        Ok(())
+    }
+
+    fn spill(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let result = match self.splits.invalid.as_deref_mut() {
+            Some(split) => split.out.write_all(bytes).map(|()| false),
+            None => Ok(false),
+        };
+        self.settle(0, result)
+    }
+
+    fn too_large(&mut self, line: u64, size: u64) -> io::Result<()> {
+        self.run
+            .diags
+            .push(reader::too_large_note(line, size, self.max));
+        let checked = Checked {
+            line,
+            index: None,
+            raw: &[],
+            errors: 1,
+            warnings: 0,
+            form: None,
+            event_id: None,
+        };
+        let result = self.run.record(self.display, checked, self.splits);
+        self.settle(line, result)
     }
 }

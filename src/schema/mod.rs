@@ -12,11 +12,12 @@ pub mod timestamp;
 use std::borrow::Cow;
 use std::fmt;
 
+pub use check::Verdict;
 pub use check::{check_parsed, suggest_field};
 pub use dedup::{DuplicateIndex, FirstSeen};
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use parse::{parse_record, Parsed, TopLevel, Value};
-pub use stream::{EventStream, Item};
+pub use stream::{check_json, EventStream, Item};
 
 /// Number of fields in the contract.
 pub const FIELD_COUNT: usize = 8;

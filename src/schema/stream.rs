@@ -190,7 +190,6 @@ impl EventStream {
             return Ok(None);
         };
         let (line, index) = (record.line, record.index);
-        let before = diags.len();
         diags.extend_from_slice(record.notes);
         let mut verdict = Verdict::default();
         for d in record.notes {
@@ -210,19 +209,7 @@ impl EventStream {
             Body::Json(bytes) => parse_json(bytes, &mut emit),
             Body::Csv(row) => parse_csv(row, &self.columns, &mut emit),
         };
-        let mut verdict = emit.verdict;
-        let event = event.map(|parsed| {
-            if self.validate {
-                let (event, found) = check_parsed(parsed, &self.rules, line, index, diags);
-                verdict.errors += found.errors;
-                verdict.warnings += found.warnings;
-                verdict.form = found.form;
-                event
-            } else {
-                structural_only(parsed, line, index, diags, &mut verdict)
-            }
-        });
-        debug_assert!(diags.len() >= before);
+        let (event, verdict) = finish(event, emit, &self.rules, self.validate);
         Ok(Some(Item {
             line,
             index,
@@ -233,6 +220,54 @@ impl EventStream {
             form: verdict.form,
         }))
     }
+}
+
+/// Parses and checks the JSON text of one record that starts on `line`:
+/// what [`EventStream`] does for each JSONL line, for callers that cut the
+/// lines themselves (the block workers of `validate --threads`).
+pub fn check_json<'a>(
+    bytes: &'a [u8],
+    line: u64,
+    rules: &Rules,
+    validate: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> (Option<Event<'a>>, Verdict) {
+    let mut emit = Emit {
+        line,
+        index: None,
+        diags,
+        verdict: Verdict::default(),
+    };
+    let parsed = parse_json(bytes, &mut emit);
+    finish(parsed, emit, rules, validate)
+}
+
+/// Applies the field rules (or, without validation, the structural ones)
+/// to a parsed record.
+fn finish<'a>(
+    parsed: Option<Parsed<'a>>,
+    emit: Emit,
+    rules: &Rules,
+    validate: bool,
+) -> (Option<Event<'a>>, Verdict) {
+    let Emit {
+        line,
+        index,
+        diags,
+        mut verdict,
+    } = emit;
+    let event = parsed.map(|parsed| {
+        if validate {
+            let (event, found) = check_parsed(parsed, rules, line, index, diags);
+            verdict.errors += found.errors;
+            verdict.warnings += found.warnings;
+            verdict.form = found.form;
+            event
+        } else {
+            structural_only(parsed, line, index, diags, &mut verdict)
+        }
+    });
+    (event, verdict)
 }
 
 /// `--no-validate`: only what stops a record from being converted or sent.

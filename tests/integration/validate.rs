@@ -697,3 +697,50 @@ fn readme_lists_every_code_with_its_meaning() {
         assert!(row.ends_with(&format!("| {} |", code.meaning())), "{row}");
     }
 }
+
+#[test]
+fn threads_give_the_same_output_as_one_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    // Several blocks: the fixture repeated, so duplicates span blocks too.
+    let one = fs::read(fixture("events-1000.jsonl")).unwrap();
+    let mut big = one.clone();
+    for _ in 0..12 {
+        big.extend_from_slice(&one[3..]);
+    }
+    let path = dir.path().join("big.jsonl");
+    fs::write(&path, &big).unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "3"] {
+        let (good, bad) = (
+            dir.path().join(format!("g{threads}")),
+            dir.path().join(format!("b{threads}")),
+        );
+        let out = run(&[
+            "validate",
+            "--threads",
+            threads,
+            "--max-record-bytes",
+            "64K",
+            "--valid-out",
+            arg(&good),
+            "--invalid-out",
+            arg(&bad),
+            arg(&path),
+        ]);
+        assert_eq!(out.code, 1);
+        let summary = out.stderr.lines().next().unwrap().to_string();
+        outputs.push((
+            out.stdout,
+            summary,
+            fs::read(&good).unwrap(),
+            fs::read(&bad).unwrap(),
+        ));
+    }
+    assert_eq!(
+        outputs[0].1,
+        "13000 records: 12805 valid, 195 invalid; 195 errors, 12007 warnings"
+    );
+    assert!(outputs[0].0.contains(":12002: warning[duplicate_event_id]"));
+    assert_eq!(outputs[0], outputs[1]);
+    assert_eq!(outputs[0], outputs[2]);
+}
