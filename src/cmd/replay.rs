@@ -39,7 +39,7 @@ use worker::{Fate, Finished, Job, Shared};
                          2 usage or I/O error, 130 interrupted."
 )]
 pub struct Args {
-    /// Event files (JSONL; gzip allowed); `-` or none reads standard input.
+    /// Event files (JSONL, JSON or CSV; gzip allowed); `-` or none reads standard input.
     #[arg(value_name = "FILE")]
     pub files: Vec<String>,
 
@@ -106,13 +106,15 @@ pub struct Args {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Show reference_id unmasked in messages and --dry-run output.
-    #[arg(long)]
-    pub show_pii: bool,
-
     /// Send records that break the event contract too.
     #[arg(long)]
     pub no_validate: bool,
+
+    #[command(flatten)]
+    pub input: crate::cli::InputArgs,
+
+    #[command(flatten)]
+    pub rules: crate::cli::RuleArgs,
 
     /// Summary format: text on stderr, or one JSON object on stdout.
     #[arg(long, value_enum, default_value = "text")]
@@ -292,7 +294,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         })
         .collect();
     let progress = !args.quiet && io::stderr().is_terminal();
-    let mut collector = Collector::new(shown_names, args.show_pii, args.quiet, progress);
+    let mut collector = Collector::new(shown_names, args.rules.show_pii, args.quiet, progress);
     let mut resumed = 0;
     let mut earlier = checkpoint::Done::default();
     if let Some(path) = &args.checkpoint {
@@ -424,10 +426,11 @@ fn dispatch(
     earlier: &checkpoint::Done,
     skipped: &mut u64,
 ) -> anyhow::Result<()> {
+    let read = args.input.read_options();
     for (input, name) in names.iter().enumerate() {
-        let opened = reader::open(name);
+        let opened = Records::open(name, &read, args.rules.rules(), !args.no_validate);
         let mut records = match opened {
-            Ok(input) => Records::new(input),
+            Ok(records) => records,
             Err(err) => {
                 stop.store(true, Ordering::Relaxed);
                 return Err(err);
@@ -466,8 +469,10 @@ fn dispatch(
 fn make_job(plan: &Plan, args: &Args, input: usize, record: Record) -> (Job, Option<Fate>) {
     let headers = plan.headers(&record);
     let mut fate = None;
-    if let (Some(problem), false) = (&record.problem, args.no_validate) {
-        fate = Some(Fate::Invalid(problem.clone()));
+    if let Some(problem) = &record.problem {
+        if !args.no_validate || record.body.is_empty() {
+            fate = Some(Fate::Invalid(problem.clone()));
+        }
     }
     let headers = match headers {
         Ok(h) => h,
@@ -544,16 +549,18 @@ fn dry_run(args: &Args, plan: &Plan, names: &[String]) -> anyhow::Result<u8> {
     let shown_url = url::Url::parse(&plan.url)
         .map(|u| redact_url(&u))
         .unwrap_or_default();
+    let read = args.input.read_options();
     for name in names {
-        let mut records = Records::new(reader::open(name)?);
+        let mut records = Records::open(name, &read, args.rules.rules(), !args.no_validate)?;
         while let Some(record) = records.next_record()? {
             let place = format!("{}:{}", records.name(), record.line);
             let reference_id = record.get("reference_id").map(str::to_string);
-            let hide = |text: &str| match (&reference_id, args.show_pii) {
+            let hide = |text: &str| match (&reference_id, args.rules.show_pii) {
                 (Some(id), false) if !id.is_empty() => text.replace(id, &report::mask(id)),
                 _ => text.to_string(),
             };
-            if let (Some(problem), false) = (&record.problem, args.no_validate) {
+            let unsendable = !args.no_validate || record.body.is_empty();
+            if let (Some(problem), true) = (&record.problem, unsendable) {
                 problems += 1;
                 eprintln!(
                     "clickstream: replay: {place}: not sent, invalid: {}",
@@ -571,7 +578,7 @@ fn dry_run(args: &Args, plan: &Plan, names: &[String]) -> anyhow::Result<u8> {
             }
             let get = |f: &str| record.get(f).map(str::to_string);
             let mask_field = |field: &str, value: &str| {
-                if field == "reference_id" && !args.show_pii {
+                if field == "reference_id" && !args.rules.show_pii {
                     report::mask(value)
                 } else {
                     value.to_string()
@@ -591,7 +598,7 @@ fn dry_run(args: &Args, plan: &Plan, names: &[String]) -> anyhow::Result<u8> {
             writeln!(
                 out,
                 "{}",
-                shown_body(&record, reference_id.as_deref(), args.show_pii)
+                shown_body(&record, reference_id.as_deref(), args.rules.show_pii)
             )?;
             writeln!(out)?;
         }

@@ -155,7 +155,6 @@ impl Sink {
     pub fn requests(&self) -> Vec<Recorded> {
         self.state.log.lock().unwrap().clone()
     }
-
 }
 
 impl Drop for Sink {

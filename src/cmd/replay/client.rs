@@ -169,7 +169,7 @@ mod tests {
     fn snippets_are_one_short_line() {
         assert_eq!(
             snippet(b"  {\"error\":\n\"bad\"}\r\n"),
-            "{\"error\":  \"bad\"}"
+            "{\"error\": \"bad\"}"
         );
         let long = "x".repeat(500);
         assert_eq!(snippet(long.as_bytes()).chars().count(), SNIPPET_CHARS + 1);

@@ -1,26 +1,16 @@
-//! Records to replay, read one at a time from an input: where each starts,
-//! its bytes as read (for `--failed-out`), the body to send, its string
-//! fields (for `{field}` headers) and, when it breaks the event contract, why.
+//! Records to replay, read one at a time through the shared
+//! [`EventStream`]: where each starts, its bytes as read (for
+//! `--failed-out`), the body to send, its fields (for `{field}` headers)
+//! and, when it breaks the event contract, why.
 //!
-//! This reads JSONL itself and checks only the required fields; it is the
-//! one place to change when the shared schema module takes over reading.
+//! The body of a JSON record is its bytes as read, so a retry or a replay of
+//! `--failed-out` sends exactly the same bytes; a CSV row is sent as the
+//! canonical JSON object of its fields.
 
-use std::io::BufRead;
+use anyhow::{bail, Context};
 
-use crate::reader::Input;
-
-/// The longest record accepted (SPEC 2).
-pub const MAX_RECORD_BYTES: usize = 1 << 20;
-
-const REQUIRED: [&str; 7] = [
-    "event_id",
-    "reference_id",
-    "organisation_id",
-    "campaign_id",
-    "display_unit",
-    "impression_timestamp",
-    "business_number",
-];
+use crate::reader::{self, Format, ReadOptions};
+use crate::schema::{self, Diagnostic, EventStream, Rules, FIELDS};
 
 /// One record of an input.
 pub struct Record {
@@ -30,18 +20,19 @@ pub struct Record {
     pub line: u64,
     /// Position in a JSON array, when the input is one.
     pub index: Option<u64>,
-    /// The bytes as read, without the line ending.
+    /// The bytes as read, without the line ending; empty for a record over
+    /// `--max-record-bytes`, which is never held in memory.
     pub raw: Vec<u8>,
-    /// The body to send.
+    /// The body to send; empty when the record cannot be sent at all.
     pub body: Vec<u8>,
-    /// The record's top-level string fields.
+    /// The record's fields that have a text value.
     pub fields: Vec<(String, String)>,
     /// Why the record breaks the event contract, if it does.
     pub problem: Option<String>,
 }
 
 impl Record {
-    /// A string field of the record.
+    /// A field of the record, as text.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
@@ -52,78 +43,112 @@ impl Record {
 
 /// The records of one input, in order.
 pub struct Records {
-    input: Input,
-    line: u64,
+    stream: EventStream,
     ordinal: u64,
-    buf: Vec<u8>,
+    diags: Vec<Diagnostic>,
 }
 
 impl Records {
-    pub fn new(input: Input) -> Self {
-        Records {
-            input,
-            line: 0,
-            ordinal: 0,
-            buf: Vec::new(),
+    /// Opens an input. A CSV header that lacks or repeats a column is an
+    /// error here: no row of such a file can be sent.
+    pub fn open(
+        name: &str,
+        read: &ReadOptions,
+        rules: Rules,
+        validate: bool,
+    ) -> anyhow::Result<Self> {
+        let input = reader::open(name)?;
+        let mut diags = Vec::new();
+        let stream = EventStream::new(input, read, rules, &mut diags)
+            .with_context(|| format!("cannot read {name:?}"))?;
+        if !stream.header_ok() {
+            let reasons: Vec<String> = diags
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.to_string())
+                .collect();
+            bail!(
+                "{}:{}: {}",
+                stream.name(),
+                diags.first().map_or(1, |d| d.line),
+                reasons.join("; ")
+            );
         }
+        let stream = if validate {
+            stream
+        } else {
+            stream.without_validation()
+        };
+        Ok(Records {
+            stream,
+            ordinal: 0,
+            diags: Vec::new(),
+        })
     }
 
     /// The input's display name.
     pub fn name(&self) -> &str {
-        &self.input.name
+        self.stream.name()
     }
 
     /// The next record, `None` at the end of the input.
     pub fn next_record(&mut self) -> anyhow::Result<Option<Record>> {
-        loop {
-            self.buf.clear();
-            let limit = MAX_RECORD_BYTES as u64 + 2;
-            let mut limited = std::io::Read::take(&mut self.input.reader, limit);
-            let n = limited.read_until(b'\n', &mut self.buf)?;
-            if n == 0 {
-                return Ok(None);
+        self.diags.clear();
+        let csv = self.stream.format() == Format::Csv;
+        let name = self.stream.name().to_string();
+        let item = self
+            .stream
+            .next_item(&mut self.diags, None)
+            .with_context(|| format!("cannot read {name:?}"))?;
+        let Some(item) = item else {
+            return Ok(None);
+        };
+        let mut raw = item.raw.to_vec();
+        trim_line_end(&mut raw);
+        let mut fields = Vec::new();
+        let mut body = Vec::new();
+        if let Some(event) = &item.event {
+            for (i, field) in FIELDS.iter().enumerate() {
+                if let Some(text) = event.text(i) {
+                    fields.push((field.to_string(), text.into_owned()));
+                }
             }
-            self.line += 1;
-            let complete = self.buf.ends_with(b"\n") || n < limit as usize;
-            let mut raw = std::mem::take(&mut self.buf);
-            trim_line_end(&mut raw);
-            if !complete || raw.len() > MAX_RECORD_BYTES {
-                skip_rest_of_line(&mut self.input.reader)?;
-                let problem = format!(
-                    "record_too_large: record longer than {MAX_RECORD_BYTES} bytes; skipped"
-                );
-                raw.truncate(0);
-                return Ok(Some(self.record(raw, Vec::new(), Some(problem))));
+            for (key, value) in &event.extras {
+                if let Some(text) = schema::value_text(value) {
+                    fields.push((key.to_string(), text.into_owned()));
+                }
             }
-            if raw.iter().all(u8::is_ascii_whitespace) {
-                continue;
+            if csv {
+                event.write_json(&mut body);
             }
-            let (fields, problem) = check(&raw);
-            let body = raw.clone();
-            return Ok(Some(Record {
-                body,
-                ..self.record(raw, fields, problem)
-            }));
         }
-    }
-
-    fn record(
-        &mut self,
-        raw: Vec<u8>,
-        fields: Vec<(String, String)>,
-        problem: Option<String>,
-    ) -> Record {
+        if !csv {
+            body = raw.trim_ascii().to_vec();
+        }
+        let problem = (!item.is_valid()).then(|| {
+            let reasons: Vec<String> = self
+                .diags
+                .iter()
+                .filter(|d| d.is_error() && d.line == item.line && d.index == item.index)
+                .map(|d| d.to_string())
+                .collect();
+            if reasons.is_empty() {
+                "error[invalid] the record breaks the event contract".to_string()
+            } else {
+                reasons.join("; ")
+            }
+        });
         let ordinal = self.ordinal;
         self.ordinal += 1;
-        Record {
+        Ok(Some(Record {
             ordinal,
-            line: self.line,
-            index: None,
-            body: Vec::new(),
+            line: item.line,
+            index: item.index,
             raw,
+            body,
             fields,
             problem,
-        }
+        }))
     }
 }
 
@@ -134,43 +159,4 @@ fn trim_line_end(raw: &mut Vec<u8>) {
             raw.pop();
         }
     }
-}
-
-fn skip_rest_of_line(rdr: &mut dyn BufRead) -> std::io::Result<()> {
-    loop {
-        let buf = rdr.fill_buf()?;
-        if buf.is_empty() {
-            return Ok(());
-        }
-        if let Some(pos) = memchr::memchr(b'\n', buf) {
-            rdr.consume(pos + 1);
-            return Ok(());
-        }
-        let len = buf.len();
-        rdr.consume(len);
-    }
-}
-
-/// The string fields of a JSON object, and the first contract problem.
-fn check(raw: &[u8]) -> (Vec<(String, String)>, Option<String>) {
-    let value: serde_json::Value = match serde_json::from_slice(raw) {
-        Ok(v) => v,
-        Err(e) => return (Vec::new(), Some(format!("json_syntax: {e}"))),
-    };
-    let Some(object) = value.as_object() else {
-        return (
-            Vec::new(),
-            Some("not_object: the record is not a JSON object".to_string()),
-        );
-    };
-    let fields: Vec<(String, String)> = object
-        .iter()
-        .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-        .collect();
-    let missing = REQUIRED.iter().find(|f| {
-        !fields.iter().any(|(k, v)| k == *f && !v.trim().is_empty())
-            && !(**f == "organisation_id" && fields.iter().any(|(k, _)| k == "org_id"))
-    });
-    let problem = missing.map(|f| format!("missing_field: {f} is missing, empty or not a string"));
-    (fields, problem)
 }
