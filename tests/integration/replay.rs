@@ -873,3 +873,43 @@ fn bad_flags_are_usage_errors() {
         assert_eq!(out.status.code(), Some(2), "{args:?}\n{}", show(&out));
     }
 }
+
+// CSV rows are sent as canonical JSON objects, and a failed row is kept in
+// --failed-out as that JSON line, so the file can be replayed.
+#[test]
+fn csv_rows_are_sent_as_json_and_kept_replayable() {
+    let run = Run::new();
+    let header = "event_id,reference_id,organisation_id,campaign_id,display_unit,\
+                  impression_timestamp,click_timestamp,business_number";
+    let csv = format!(
+        "{header}\r\nc1,919800000001,00042,007,du1,1754116200,,9122245644890\r\n\
+         c2,919800000002,org1,cmp1,du1,1754116200,1754116260,9122245644890\r\n"
+    );
+    std::fs::write(run.path("in.csv"), csv).unwrap();
+    let sink = Sink::start(|r| match r.event_id.as_deref() {
+        Some("c2") => Reply::status(403),
+        _ => Reply::ok(),
+    });
+    let out = replay(&[
+        &run.p("in.csv"),
+        "--url",
+        &sink.url(),
+        "--failed-out",
+        &run.p("f.jsonl"),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let c1 = sink
+        .requests()
+        .into_iter()
+        .find(|r| r.event_id.as_deref() == Some("c1"))
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(c1.body).unwrap(),
+        "{\"event_id\":\"c1\",\"reference_id\":\"919800000001\",\"organisation_id\":\"00042\",\
+         \"campaign_id\":\"007\",\"display_unit\":\"du1\",\"impression_timestamp\":\"1754116200\",\
+         \"business_number\":\"9122245644890\"}"
+    );
+    let failed = lines(&run.path("f.jsonl"));
+    assert_eq!(failed.len(), 1);
+    assert_eq!(event_id(&failed[0]), "c2");
+}

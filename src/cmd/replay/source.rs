@@ -20,8 +20,10 @@ pub struct Record {
     pub line: u64,
     /// Position in a JSON array, when the input is one.
     pub index: Option<u64>,
-    /// The bytes as read, without the line ending; empty for a record over
-    /// `--max-record-bytes`, which is never held in memory.
+    /// The bytes as read, without the line ending; for a CSV row, the JSON
+    /// body instead; empty for a record over `--max-record-bytes`, which is
+    /// never held in memory (a known gap: such a record is reported and
+    /// counted as invalid, but `--failed-out` cannot hold it).
     pub raw: Vec<u8>,
     /// The body to send; empty when the record cannot be sent at all.
     pub body: Vec<u8>,
@@ -120,6 +122,9 @@ impl Records {
             }
             if csv {
                 event.write_json(&mut body);
+                // A CSV row alone cannot be replayed (its header is
+                // elsewhere), so --failed-out gets the JSON that was sent.
+                raw.clone_from(&body);
             }
         }
         if !csv {
