@@ -22,8 +22,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-command -v nginx >/dev/null || { echo "bench/replay.sh: nginx not found; apt-get install -y nginx-light" >&2; exit 2; }
-[[ -f $shared/bench/nginx-sink.conf ]] || { echo "bench/replay.sh: no $shared/bench/nginx-sink.conf; set SHARED" >&2; exit 2; }
+if ! command -v nginx >/dev/null; then
+    echo "bench/replay.sh: nginx not found; apt-get install -y nginx-light" >&2
+    exit 2
+fi
+if [[ ! -f $shared/bench/nginx-sink.conf ]]; then
+    echo "bench/replay.sh: no $shared/bench/nginx-sink.conf; set SHARED" >&2
+    exit 2
+fi
 
 cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
 bin=$repo/target/release/clickstream
@@ -39,24 +45,30 @@ awk -v n="$events" '{ lines[NR] = $0 } END {
 head -n 1 "$work/events.jsonl" > "$work/body.json"
 
 # The sink: nginx on a free loopback port.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
 mkdir -p "$work/nginx"
 sed "s/@PORT@/$port/" "$shared/bench/nginx-sink.conf" > "$work/nginx/nginx.conf"
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e stderr &
 sink_pid=$!
 for _ in $(seq 50); do
-    if python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.1)" 2>/dev/null; then break; fi
+    if python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.1)" \
+        2>/dev/null; then
+        break
+    fi
     sleep 0.1
 done
 url=http://127.0.0.1:$port/events
 
 echo "replay benchmark: $events requests, concurrency 8, no rate limit, nginx 204 sink"
-summary=$("$bin" replay "$work/events.jsonl" --url "$url" --concurrency 8 --format json --quiet)
+summary=$("$bin" replay "$work/events.jsonl" --url "$url" --concurrency 8 \
+    --format json --quiet)
 rate=$(python3 - "$summary" <<'PY'
 import json, sys
 s = json.loads(sys.argv[1])
 lat = s["latency_ms"]
-print(f"{s['rate']:.0f} requests/s ({s['delivered']} delivered, p50 {lat['p50']} ms, p99 {lat['p99']} ms)")
+print(f"{s['rate']:.0f} requests/s ({s['delivered']} delivered, "
+      f"p50 {lat['p50']} ms, p99 {lat['p99']} ms)")
 PY
 )
 echo "clickstream replay: $rate"
