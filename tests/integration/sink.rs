@@ -167,6 +167,7 @@ impl Drop for Sink {
 /// Serves one connection until the client closes it or the script drops it.
 fn serve(stream: TcpStream, conn: u64, state: &State) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let _ = stream.set_nodelay(true);
     let Ok(mut writer) = stream.try_clone() else {
         return;
     };
@@ -196,10 +197,10 @@ fn serve(stream: TcpStream, conn: u64, state: &State) {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
-        let sent = writer
-            .write_all(head.as_bytes())
-            .and_then(|_| writer.write_all(reply.body.as_bytes()))
-            .and_then(|_| writer.flush());
+        // One write: a separate body write would wait out delayed ACKs.
+        let mut whole = head.into_bytes();
+        whole.extend_from_slice(reply.body.as_bytes());
+        let sent = writer.write_all(&whole).and_then(|_| writer.flush());
         if sent.is_err() || reply.close_after {
             let _ = writer.shutdown(Shutdown::Both);
             return;
