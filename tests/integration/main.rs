@@ -2,5 +2,7 @@
 //! files under `fixtures/` (and the shared real-world cases).
 
 mod hash_phones;
+mod replay;
+mod sink;
 mod util;
 mod validate;

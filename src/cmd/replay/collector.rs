@@ -1,0 +1,250 @@
+//! The collector: the one place outcomes arrive. It writes `--failed-out`
+//! (records as read), `--report` (one JSON line per record) and the
+//! checkpoint, in that order, so a record is marked finished only once its
+//! failure is on disk; it also counts, prints per-record problems on stderr
+//! (personal data masked) and drives the progress bar.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use indicatif::ProgressBar;
+
+use super::checkpoint::Checkpoint;
+use super::summary::Stats;
+use super::worker::{Fate, Finished};
+use crate::report;
+
+/// An output file the user asked for.
+pub struct Output {
+    name: String,
+    wtr: BufWriter<File>,
+}
+
+impl Output {
+    /// Creates the file, or appends to it when resuming a checkpointed run.
+    pub fn open(path: &Path, append: bool) -> anyhow::Result<Self> {
+        let name = path.display().to_string();
+        let file = if append {
+            OpenOptions::new().create(true).append(true).open(path)
+        } else {
+            File::create(path)
+        };
+        let file = file.with_context(|| format!("cannot write {name:?}"))?;
+        Ok(Output {
+            name,
+            wtr: BufWriter::new(file),
+        })
+    }
+
+    fn write_line(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        let name = &self.name;
+        self.wtr
+            .write_all(bytes)
+            .with_context(|| format!("cannot write {name:?}"))?;
+        self.wtr
+            .write_all(b"\n")
+            .with_context(|| format!("cannot write {name:?}"))?;
+        self.wtr
+            .flush()
+            .with_context(|| format!("cannot write {name:?}"))
+    }
+}
+
+/// Where outcomes go.
+pub struct Collector {
+    pub stats: Stats,
+    pub failed_out: Option<Output>,
+    pub report: Option<Output>,
+    pub checkpoint: Option<Checkpoint>,
+    /// Display names of the inputs, by index.
+    pub names: Vec<String>,
+    pub show_pii: bool,
+    pub quiet: bool,
+    pub progress: Option<ProgressBar>,
+    pub started: Instant,
+    last_tick: Option<Instant>,
+}
+
+impl Collector {
+    pub fn new(names: Vec<String>, show_pii: bool, quiet: bool, progress: bool) -> Self {
+        let progress = progress.then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Collector {
+            stats: Stats::default(),
+            failed_out: None,
+            report: None,
+            checkpoint: None,
+            names,
+            show_pii,
+            quiet,
+            progress,
+            started: Instant::now(),
+            last_tick: None,
+        }
+    }
+
+    /// Takes one outcome: files first, then the checkpoint, then counts.
+    pub fn take(&mut self, f: Finished) -> anyhow::Result<()> {
+        for (key, latency) in &f.log {
+            *self.stats.status.entry(key.clone()).or_default() += 1;
+            self.stats.latency.add(*latency);
+        }
+        self.stats.requests += f.log.len() as u64;
+        self.stats.retries += f.log.len().saturating_sub(1) as u64;
+        let problem = match &f.fate {
+            Fate::Unsent => {
+                self.stats.unsent += 1;
+                return Ok(());
+            }
+            Fate::Delivered => None,
+            Fate::Failed(reason) | Fate::Invalid(reason) => Some(reason.clone()),
+        };
+        if problem.is_some() {
+            if let Some(out) = self.failed_out.as_mut() {
+                out.write_line(&f.job.raw)?;
+            }
+        }
+        if self.report.is_some() {
+            let line = self.report_line(&f, problem.as_deref());
+            if let Some(out) = self.report.as_mut() {
+                out.write_line(line.as_bytes())?;
+            }
+        }
+        if let Some(cp) = self.checkpoint.as_mut() {
+            cp.mark(f.job.input, f.job.ordinal)
+                .context("cannot write the checkpoint")?;
+        }
+        self.stats.records += 1;
+        match &f.fate {
+            Fate::Delivered => self.stats.delivered += 1,
+            Fate::Failed(_) => self.stats.failed += 1,
+            _ => self.stats.invalid += 1,
+        }
+        if let Some(reason) = problem {
+            if !self.quiet {
+                let message = self.problem_message(&f, &reason);
+                self.say(&message);
+            }
+        }
+        self.tick();
+        Ok(())
+    }
+
+    /// Saves the checkpoint compactly and clears the progress bar.
+    pub fn finish(&mut self) -> anyhow::Result<()> {
+        if let Some(bar) = self.progress.take() {
+            bar.finish_and_clear();
+        }
+        if let Some(cp) = self.checkpoint.as_mut() {
+            cp.compact().context("cannot write the checkpoint")?;
+        }
+        Ok(())
+    }
+
+    /// Prints a line on stderr without tearing the progress bar.
+    pub fn say(&self, line: &str) {
+        match &self.progress {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    fn tick(&mut self) {
+        let Some(bar) = &self.progress else {
+            return;
+        };
+        let now = Instant::now();
+        if self
+            .last_tick
+            .is_some_and(|t| now - t < Duration::from_millis(100))
+        {
+            return;
+        }
+        self.last_tick = Some(now);
+        let secs = (now - self.started).as_secs_f64().max(0.001);
+        let s = &self.stats;
+        bar.set_message(format!(
+            "{} delivered, {} failed, {} invalid, {} retries, {:.0} requests/s",
+            s.delivered,
+            s.failed,
+            s.invalid,
+            s.retries,
+            s.requests as f64 / secs
+        ));
+    }
+
+    /// Hides the record's reference_id in text meant for people.
+    fn mask(&self, f: &Finished, text: &str) -> String {
+        match (&f.job.reference_id, self.show_pii) {
+            (Some(id), false) if !id.is_empty() => text.replace(id, &report::mask(id)),
+            _ => text.to_string(),
+        }
+    }
+
+    fn place(&self, f: &Finished) -> String {
+        let name = self
+            .names
+            .get(f.job.input)
+            .map(String::as_str)
+            .unwrap_or("-");
+        match f.job.index {
+            Some(i) => format!("{name}:{}[{i}]", f.job.line),
+            None => format!("{name}:{}", f.job.line),
+        }
+    }
+
+    fn problem_message(&self, f: &Finished, reason: &str) -> String {
+        let event = match &f.job.event_id {
+            Some(id) => format!("event {id:?}"),
+            None => "record".to_string(),
+        };
+        let text = match &f.fate {
+            Fate::Invalid(_) => format!("{event} not sent, invalid: {reason}"),
+            _ => {
+                let tries = if f.attempts == 1 {
+                    "attempt"
+                } else {
+                    "attempts"
+                };
+                let mut text = format!("{event} failed after {} {tries}: {reason}", f.attempts);
+                if let Some(snippet) = &f.snippet {
+                    text.push_str(&format!(": {snippet}"));
+                }
+                text
+            }
+        };
+        format!(
+            "clickstream: replay: {}: {}",
+            self.place(f),
+            self.mask(f, &text)
+        )
+    }
+
+    fn report_line(&self, f: &Finished, problem: Option<&str>) -> String {
+        let outcome = match f.fate {
+            Fate::Delivered => "delivered",
+            Fate::Invalid(_) => "invalid",
+            _ => "failed",
+        };
+        let latency = f.latency.map(|d| (d.as_secs_f64() * 1e6).round() / 1e3);
+        let value = serde_json::json!({
+            "file": self.names.get(f.job.input),
+            "line": f.job.line,
+            "index": f.job.index,
+            "event_id": f.job.event_id,
+            "outcome": outcome,
+            "status": f.status,
+            "attempts": f.attempts,
+            "latency_ms": latency,
+            "error": problem.map(|p| self.mask(f, p)),
+            "response": f.snippet.as_deref().map(|s| self.mask(f, s)),
+        });
+        value.to_string()
+    }
+}
