@@ -1,3 +1,4 @@
 //! One module per subcommand, each with its clap `Args` and a `run`.
+pub mod convert;
 pub mod hash_phones;
 pub mod validate;
