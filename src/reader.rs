@@ -948,32 +948,38 @@ impl CsvReader {
                     self.core
                         .read_record(buf, &mut self.cells[nout..], &mut self.ends[nend..]);
                 let consumed = &buf[..nin];
+                // Line ends before the row (the '\n' of the previous row's
+                // CRLF, blank lines) are not part of its raw bytes.
+                let mut lead = 0;
                 for &b in consumed {
-                    if !started {
-                        if b == b'\n' {
-                            leading_newlines += 1;
-                            continue;
-                        }
-                        if b == b'\r' {
-                            continue;
-                        }
-                        started = true;
+                    if started {
+                        break;
                     }
+                    match b {
+                        b'\n' => leading_newlines += 1,
+                        b'\r' => {}
+                        _ => {
+                            started = true;
+                            continue;
+                        }
+                    }
+                    lead += 1;
                 }
+                let kept = &consumed[lead..];
                 if let Some(&b) = consumed.last() {
                     last_byte = b;
                 }
                 self.lines_done += memchr::memchr_iter(b'\n', consumed).count() as u64;
                 size += nin as u64;
-                if !too_large && self.raw.len() + nin > self.max {
+                if !too_large && self.raw.len() + kept.len() > self.max {
                     too_large = true;
                     spill_bytes(spill, &self.raw)?;
                     self.raw = Vec::new();
                 }
                 if too_large {
-                    spill_bytes(spill, consumed)?;
+                    spill_bytes(spill, kept)?;
                 } else {
-                    self.raw.extend_from_slice(consumed);
+                    self.raw.extend_from_slice(kept);
                 }
                 self.input.consume(nin);
                 nout += o;
