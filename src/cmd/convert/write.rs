@@ -68,6 +68,15 @@ pub struct CsvStyle {
     pub excel_safe: bool,
 }
 
+/// The I/O error inside a CSV error, kept as it is so that a closed stdout
+/// is still recognised as a broken pipe.
+fn io_error(err: csv::Error) -> io::Error {
+    match err.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("cannot write CSV: {other:?}")),
+    }
+}
+
 pub struct CsvOut {
     wtr: csv::Writer<Sink>,
     columns: usize,
@@ -114,11 +123,10 @@ impl CsvOut {
             self.scratch.clear();
             self.scratch.push('\'');
             self.scratch.push_str(text);
-            self.wtr.write_field(&self.scratch)?;
+            self.wtr.write_field(&self.scratch).map_err(io_error)
         } else {
-            self.wtr.write_field(text)?;
+            self.wtr.write_field(text).map_err(io_error)
         }
-        Ok(())
     }
 }
 
@@ -130,8 +138,7 @@ impl EventWriter for CsvOut {
         for j in 0..self.columns {
             self.cell(row.extra(j))?;
         }
-        self.wtr.write_record(None::<&[u8]>)?;
-        Ok(())
+        self.wtr.write_record(None::<&[u8]>).map_err(io_error)
     }
 
     fn finish(self: Box<Self>) -> io::Result<Sink> {
