@@ -1,6 +1,12 @@
 //! `clickstream convert`: JSONL or JSON documents to CSV and CSV to JSONL
 //! without losing a digit, a key or a line break (SPEC section 5). Records
 //! are validated on the way; rejected ones are reported and quarantined.
+//!
+//! Known limits: convert runs on one core (no `--threads` yet), shows no
+//! progress bar, and does not run validate's duplicate `event_id` check
+//! (a warning only, which never rejects a record; run `validate` for it).
+//! Empty strings and nulls are written as absent fields, because an empty
+//! CSV cell reads back as absent; this only matters under `--no-validate`.
 
 mod output;
 mod write;
@@ -15,7 +21,7 @@ use anyhow::Context;
 use crate::cli::{InputArgs, RuleArgs};
 use crate::exit;
 use crate::reader;
-use crate::report::{ColorChoice, DiagnosticWriter, OutputFormat, Tally};
+use crate::report::{plural, ColorChoice, DiagnosticWriter, OutputFormat, Tally};
 use crate::schema::{
     suggest_field, timestamp::shorten, Code, Diagnostic, EventStream, Item, Severity, FIELDS,
     ORG_ID_ALIAS,
@@ -77,7 +83,7 @@ pub struct Args {
     pub excel_safe: bool,
 
     /// Drop fields outside the contract instead of rejecting their records, and
-    /// count them in the summary
+    /// count them in the summary (also under --strict)
     #[arg(long)]
     pub drop_unknown: bool,
 
@@ -458,8 +464,12 @@ impl<W: Write> Run<'_, W> {
         let t = &self.tally;
         writeln!(
             out,
-            "{} records: {} converted, {} rejected; {} errors, {} warnings",
-            t.records, t.valid, t.invalid, t.errors, t.warnings
+            "{}: {} converted, {} rejected; {}, {}",
+            plural(t.records, "record"),
+            t.valid,
+            t.invalid,
+            plural(t.errors, "error"),
+            plural(t.warnings, "warning")
         )?;
         let codes: Vec<String> = Code::ALL
             .iter()
