@@ -21,6 +21,8 @@ pub enum Command {
     Validate(crate::cmd::validate::Args),
     /// Normalise phone numbers and write their SHA-256, one per input line
     HashPhones(crate::cmd::hash_phones::Args),
+    /// Convert event files between JSONL and CSV without losing a digit, key or line break
+    Convert(crate::cmd::convert::Args),
     /// Send event files to an HTTP endpoint, one request per record, losing nothing
     Replay(crate::cmd::replay::Args),
 }

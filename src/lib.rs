@@ -38,6 +38,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<u8> {
     match cli.command {
         cli::Command::Validate(args) => cmd::validate::run(args),
         cli::Command::HashPhones(args) => cmd::hash_phones::run(args),
+        cli::Command::Convert(args) => cmd::convert::run(args),
         cli::Command::Replay(args) => cmd::replay::run(args),
     }
 }

@@ -81,7 +81,10 @@ pub fn from_reader(
     };
     let head = read_prefix::<3>(&mut decoded)?;
     let had_bom = head[..] == BOM;
-    let head = if had_bom { Vec::new() } else { head };
+    let mut head = if had_bom { Vec::new() } else { head };
+    // Format and delimiter detection look at the first buffer the reader
+    // hands out, which is `head` alone: make it hold the first line.
+    read_first_line(&mut decoded, &mut head)?;
     let reader = BufReader::with_capacity(BUFFER_SIZE, Cursor::new(head).chain(decoded));
     Ok(Input {
         name,
@@ -90,6 +93,28 @@ pub fn from_reader(
         had_bom,
         gzip,
     })
+}
+
+/// Extends `head` until it holds a newline after some content, the end of
+/// the input, or 64 KiB, reading no further than that (so a pipe that sends
+/// one line at a time is not waited on).
+fn read_first_line(r: &mut dyn Read, head: &mut Vec<u8>) -> io::Result<()> {
+    const LIMIT: usize = 64 * 1024;
+    let has_line = |h: &[u8]| {
+        h.iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .is_some_and(|start| memchr::memchr(b'\n', &h[start..]).is_some())
+    };
+    let mut chunk = [0u8; 4096];
+    while head.len() < LIMIT && !has_line(head) {
+        match r.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => head.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Reads up to `N` bytes, fewer only at the end of the input.
@@ -937,32 +962,38 @@ impl CsvReader {
                     self.core
                         .read_record(buf, &mut self.cells[nout..], &mut self.ends[nend..]);
                 let consumed = &buf[..nin];
+                // Line ends before the row (the '\n' of the previous row's
+                // CRLF, blank lines) are not part of its raw bytes.
+                let mut lead = 0;
                 for &b in consumed {
-                    if !started {
-                        if b == b'\n' {
-                            leading_newlines += 1;
-                            continue;
-                        }
-                        if b == b'\r' {
-                            continue;
-                        }
-                        started = true;
+                    if started {
+                        break;
                     }
+                    match b {
+                        b'\n' => leading_newlines += 1,
+                        b'\r' => {}
+                        _ => {
+                            started = true;
+                            continue;
+                        }
+                    }
+                    lead += 1;
                 }
+                let kept = &consumed[lead..];
                 if let Some(&b) = consumed.last() {
                     last_byte = b;
                 }
                 self.lines_done += memchr::memchr_iter(b'\n', consumed).count() as u64;
                 size += nin as u64;
-                if !too_large && self.raw.len() + nin > self.max {
+                if !too_large && self.raw.len() + kept.len() > self.max {
                     too_large = true;
                     spill_bytes(spill, &self.raw)?;
                     self.raw = Vec::new();
                 }
                 if too_large {
-                    spill_bytes(spill, consumed)?;
+                    spill_bytes(spill, kept)?;
                 } else {
-                    self.raw.extend_from_slice(consumed);
+                    self.raw.extend_from_slice(kept);
                 }
                 self.input.consume(nin);
                 nout += o;

@@ -294,7 +294,6 @@ fn structural_only<'a>(
             ),
         );
     }
-    *verdict = emit.verdict;
     let Parsed {
         mut known,
         org_id,
@@ -303,7 +302,17 @@ fn structural_only<'a>(
     } = parsed;
     if known[ORGANISATION_ID].is_none() {
         known[ORGANISATION_ID] = org_id;
+    } else if org_id.is_some() {
+        // Keeping either value would silently lose the other one.
+        emit.error(
+            Code::FieldAlias,
+            ORG_ID_ALIAS,
+            "both \"org_id\" and \"organisation_id\" are present; keep only \
+             \"organisation_id\""
+                .to_string(),
+        );
     }
+    *verdict = emit.verdict;
     Event {
         fields: known,
         extras,

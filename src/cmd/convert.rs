@@ -1,0 +1,512 @@
+//! `clickstream convert`: JSONL or JSON documents to CSV and CSV to JSONL
+//! without losing a digit, a key or a line break (SPEC section 5). Records
+//! are validated on the way; rejected ones are reported and quarantined.
+//!
+//! Known limits: convert runs on one core (no `--threads` yet), shows no
+//! progress bar, and does not run validate's duplicate `event_id` check
+//! (a warning only, which never rejects a record; run `validate` for it).
+//! Empty strings and nulls are written as absent fields, because an empty
+//! CSV cell reads back as absent; this only matters under `--no-validate`.
+
+mod output;
+mod write;
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use crate::cli::{InputArgs, RuleArgs};
+use crate::exit;
+use crate::reader;
+use crate::report::{plural, ColorChoice, DiagnosticWriter, OutputFormat, Tally};
+use crate::schema::{
+    suggest_field, timestamp::shorten, Code, Diagnostic, EventStream, Item, Severity, FIELDS,
+    ORG_ID_ALIAS,
+};
+
+pub use output::Target;
+use output::{Pending, Sink};
+use write::{unconvertible, CsvOut, CsvStyle, EventWriter, JsonlOut, Row};
+
+/// Convert event files between JSONL and CSV without losing anything.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+CSV output has a header of the eight contract fields in the contract's order
+(then any --columns), an empty cell for an absent click_timestamp, and quotes
+only where a cell needs them. JSONL output has one compact object per line,
+fields in the same order, every value a JSON string. Numbers keep their digits.
+
+Examples:
+  clickstream convert events.jsonl -o events.csv
+  clickstream convert --to jsonl export.csv > events.jsonl
+  clickstream convert day-*.jsonl.gz -o week.csv --bom --crlf --excel-safe
+  clickstream convert events.csv -o events.jsonl --invalid-out rejected.csv
+
+Exit status: 0 every record converted, 1 some records rejected (the rest are
+converted), 2 usage or I/O error, an unusable CSV header, or an output that is
+one of the inputs (the output file is then not written).")]
+pub struct Args {
+    /// Event files: JSONL, JSON documents or CSV, gzip or not; none or - for stdin
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+
+    /// Write here instead of stdout (via a temporary file, renamed when done); a
+    /// name ending in .gz is gzip-compressed
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Output format; taken from the -o extension when not given (.csv; .jsonl,
+    /// .ndjson or .json for JSONL)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub to: Option<Target>,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub rules: RuleArgs,
+
+    /// End CSV rows with CRLF instead of LF
+    #[arg(long)]
+    pub crlf: bool,
+
+    /// Start CSV output with a UTF-8 byte order mark (for spreadsheets)
+    #[arg(long)]
+    pub bom: bool,
+
+    /// Guard against formula injection: prefix CSV cells that start with = + - @
+    /// with ' (this changes those cells, so they no longer convert back as they were)
+    #[arg(long)]
+    pub excel_safe: bool,
+
+    /// Drop fields outside the contract instead of rejecting their records, and
+    /// count them in the summary (also under --strict)
+    #[arg(long)]
+    pub drop_unknown: bool,
+
+    /// Keep these fields outside the contract, as extra columns (or keys) after
+    /// the contract's fields
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
+    pub columns: Vec<String>,
+
+    /// Write every rejected record here, byte for byte as read
+    #[arg(long, value_name = "FILE")]
+    pub invalid_out: Option<PathBuf>,
+
+    /// Skip the contract's field rules: convert every record that can be
+    /// converted (syntax, duplicate keys, cell counts and unknown fields still count)
+    #[arg(long)]
+    pub no_validate: bool,
+
+    /// Print no diagnostics and no summary
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// When to colour diagnostics on stderr
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// The `--invalid-out` file, with the CSV header it last got.
+struct Quarantine {
+    path: PathBuf,
+    out: BufWriter<File>,
+    header: Option<Vec<u8>>,
+}
+
+impl Quarantine {
+    fn create(path: &Path) -> anyhow::Result<Quarantine> {
+        let file = File::create(path)
+            .with_context(|| format!("cannot create {:?}", path.display().to_string()))?;
+        Ok(Quarantine {
+            path: path.to_path_buf(),
+            out: BufWriter::with_capacity(reader::BUFFER_SIZE, file),
+            header: None,
+        })
+    }
+
+    /// Writes a CSV header unless it is the one this file already has.
+    fn header(&mut self, raw: &[u8]) -> io::Result<()> {
+        if self.header.as_deref() == Some(raw) {
+            return Ok(());
+        }
+        self.header = Some(raw.to_vec());
+        write_line(&mut self.out, raw)
+    }
+
+    fn finish(mut self) -> anyhow::Result<()> {
+        let path = self.path.display().to_string();
+        self.out
+            .flush()
+            .with_context(|| format!("cannot write {path:?}"))
+    }
+}
+
+/// Writes bytes as read, ending them with a newline if they lack one.
+fn write_line(out: &mut impl Write, raw: &[u8]) -> io::Result<()> {
+    out.write_all(raw)?;
+    if !raw.ends_with(b"\n") {
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Unknown field names dropped by `--drop-unknown`, with counts. Only the
+/// first few distinct names are kept by name, so memory stays flat.
+#[derive(Default)]
+struct Dropped {
+    total: u64,
+    names: Vec<(String, u64)>,
+    others: u64,
+}
+
+const DROPPED_NAMES: usize = 16;
+
+impl Dropped {
+    fn add(&mut self, name: &str) {
+        self.total += 1;
+        if let Some(entry) = self.names.iter_mut().find(|(n, _)| n == name) {
+            entry.1 += 1;
+        } else if self.names.len() < DROPPED_NAMES {
+            self.names.push((name.to_string(), 1));
+        } else {
+            self.others += 1;
+        }
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    let started = Instant::now();
+    let target = target(&args)?;
+    ensure_flags_fit(&args, target)?;
+    let inputs = reader::input_names(&args.files);
+    if let Some(out) = &args.output {
+        output::ensure_not_an_input("the output", out, &inputs)?;
+    }
+    if let Some(q) = &args.invalid_out {
+        output::ensure_not_an_input("--invalid-out", q, &inputs)?;
+        if args.output.as_deref().is_some_and(|o| same_place(o, q)) {
+            anyhow::bail!("--invalid-out and -o name the same file; give them different names");
+        }
+    }
+
+    // The output: stdout, or a temporary file renamed into place at the end.
+    let (pending, sink) = match args.output.as_deref() {
+        Some(path) if path != Path::new("-") => {
+            let (pending, sink) = Pending::create(path)?;
+            (Some(pending), sink)
+        }
+        _ => (None, Sink::Stdout(io::stdout().lock())),
+    };
+    let mut writer: Box<dyn EventWriter> = match target {
+        Target::Csv => {
+            let style = CsvStyle {
+                delimiter: args.input.delimiter.unwrap_or(b','),
+                crlf: args.crlf,
+                bom: args.bom,
+                excel_safe: args.excel_safe,
+            };
+            Box::new(CsvOut::new(sink, &style, &args.columns)?)
+        }
+        Target::Jsonl => Box::new(JsonlOut::new(sink, &args.columns)),
+    };
+    let mut quarantine = args
+        .invalid_out
+        .as_deref()
+        .map(Quarantine::create)
+        .transpose()?;
+
+    let color = args.color.enabled(io::stderr().is_terminal());
+    let stderr = BufWriter::new(io::stderr().lock());
+    let mut run = Run {
+        args: &args,
+        printer: DiagnosticWriter::new(stderr, OutputFormat::Human, color),
+        tally: Tally::new(),
+        dropped: Dropped::default(),
+        diags: Vec::new(),
+        slots: Vec::new(),
+    };
+    for name in &inputs {
+        let done = run.file(name, writer.as_mut(), quarantine.as_mut());
+        run.printer.flush()?;
+        done?;
+    }
+
+    // Finish the outputs before the summary, so a failed write is the last word.
+    if let Some(q) = quarantine {
+        q.finish()?;
+    }
+    let sink = writer.finish().context("cannot write the output")?;
+    sink.finish().context("cannot write the output")?;
+    if let Some(p) = pending {
+        p.commit()?;
+    }
+    if !args.quiet {
+        let mut err = io::stderr().lock();
+        run.summary(&mut err, started.elapsed())?;
+    }
+    Ok(if run.tally.errors > 0 || run.tally.invalid > 0 {
+        exit::PROBLEMS
+    } else {
+        exit::SUCCESS
+    })
+}
+
+/// The output format, from `--to` or the `-o` extension.
+fn target(args: &Args) -> anyhow::Result<Target> {
+    if let Some(t) = args.to {
+        return Ok(t);
+    }
+    match args.output.as_deref() {
+        Some(path) if path != Path::new("-") => Target::from_path(path).ok_or_else(|| {
+            anyhow::anyhow!(
+                "cannot tell the output format from {:?}; give --to csv or --to jsonl, \
+                 or an -o name ending in .csv or .jsonl",
+                path.display().to_string()
+            )
+        }),
+        _ => anyhow::bail!("give the output format with --to csv or --to jsonl (or -o FILE.csv)"),
+    }
+}
+
+/// Refuses flag combinations that cannot mean anything.
+fn ensure_flags_fit(args: &Args, target: Target) -> anyhow::Result<()> {
+    if target == Target::Jsonl {
+        for (set, flag) in [
+            (args.crlf, "--crlf"),
+            (args.bom, "--bom"),
+            (args.excel_safe, "--excel-safe"),
+        ] {
+            if set {
+                anyhow::bail!("{flag} applies only to CSV output; drop it or use --to csv");
+            }
+        }
+    }
+    for (i, name) in args.columns.iter().enumerate() {
+        if name.trim().is_empty() {
+            anyhow::bail!("--columns has an empty name; list names like --columns note,source");
+        }
+        if FIELDS.contains(&name.as_str()) || name == ORG_ID_ALIAS {
+            anyhow::bail!(
+                "--columns {name:?} is a contract field, always written; list only other fields"
+            );
+        }
+        if args.columns[..i].contains(name) {
+            anyhow::bail!("--columns lists {name:?} twice; list it once");
+        }
+    }
+    Ok(())
+}
+
+/// True when two output paths name the same place, existing or not.
+fn same_place(a: &Path, b: &Path) -> bool {
+    let resolve = |p: &Path| {
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        std::fs::canonicalize(dir)
+            .ok()
+            .map(|d| d.join(p.file_name().unwrap_or_default()))
+    };
+    a == b || output::same_file(a, b) || (resolve(a).is_some() && resolve(a) == resolve(b))
+}
+
+/// State shared across the inputs of one run.
+struct Run<'r, W: Write> {
+    args: &'r Args,
+    printer: DiagnosticWriter<W>,
+    tally: Tally,
+    dropped: Dropped,
+    diags: Vec<Diagnostic>,
+    /// For each `--columns` name, where the current record holds it; reused.
+    slots: Vec<Option<usize>>,
+}
+
+impl<W: Write> Run<'_, W> {
+    fn file(
+        &mut self,
+        name: &str,
+        writer: &mut dyn EventWriter,
+        mut quarantine: Option<&mut Quarantine>,
+    ) -> anyhow::Result<()> {
+        let input = reader::open(name)?;
+        let display = input.name.clone();
+        let read = self.args.input.read_options();
+        self.diags.clear();
+        let stream = EventStream::new(input, &read, self.args.rules.rules(), &mut self.diags)
+            .with_context(|| format!("cannot read {name:?}"))?;
+        let mut stream = if self.args.no_validate {
+            stream.without_validation()
+        } else {
+            stream
+        };
+        self.emit(&display)?;
+        if !stream.header_ok() {
+            anyhow::bail!(
+                "{display}: the CSV header cannot be used (see above); fix it and run again \
+                 (nothing was written)"
+            );
+        }
+        if let (Some(header), Some(q)) = (stream.csv_header(), quarantine.as_deref_mut()) {
+            q.header(&header.raw)?;
+        }
+
+        loop {
+            self.diags.clear();
+            let spill = quarantine
+                .as_deref_mut()
+                .map(|q| &mut q.out as &mut dyn Write);
+            let item = stream
+                .next_item(&mut self.diags, spill)
+                .with_context(|| format!("cannot read {name:?}"))?;
+            let Some(item) = item else {
+                return Ok(self.emit(&display)?);
+            };
+            self.tally.records += 1;
+            self.tally.form(item.form);
+            let (errors, drops) = self.judge(&item);
+            if errors > 0 || item.event.is_none() {
+                self.tally.invalid += 1;
+                if let Some(q) = quarantine.as_deref_mut() {
+                    if !item.raw.is_empty() {
+                        write_line(&mut q.out, item.raw)?;
+                    }
+                }
+            } else if let Some(event) = &item.event {
+                writer.write_row(&Row {
+                    event,
+                    extras: &self.slots,
+                })?;
+                self.tally.valid += 1;
+                for (key, _) in drops.iter().filter_map(|&k| event.extras.get(k)) {
+                    self.dropped.add(key);
+                }
+            }
+            self.emit(&display)?;
+        }
+    }
+
+    /// Applies convert's own rules to a checked record: the unknown-field
+    /// policy (reject, `--columns`, `--drop-unknown`) and values that cannot be
+    /// written without loss. Fills `slots`; returns the record's error count
+    /// and the positions of the extras that `--drop-unknown` drops.
+    fn judge(&mut self, item: &Item) -> (u32, Vec<usize>) {
+        let mut errors = item.errors;
+        // The stream's unknown_field diagnostics give way to the policy below.
+        self.diags.retain(|d| {
+            let unknown = d.code == Code::UnknownField;
+            if unknown && d.severity == Severity::Error {
+                errors -= 1;
+            }
+            !unknown
+        });
+        self.slots.clear();
+        self.slots.resize(self.args.columns.len(), None);
+        let mut drops = Vec::new();
+        let Some(event) = &item.event else {
+            return (errors, drops);
+        };
+        let mut fail = |diags: &mut Vec<Diagnostic>, code, field: &str, msg: String| {
+            errors += 1;
+            diags.push(
+                Diagnostic::error(item.line, code, msg)
+                    .with_field(field)
+                    .with_index(item.index),
+            );
+        };
+        if self.args.no_validate {
+            for (i, value) in event.fields.iter().enumerate() {
+                if let Some(why) = value.as_ref().and_then(unconvertible) {
+                    fail(&mut self.diags, Code::WrongType, FIELDS[i], why.to_string());
+                }
+            }
+        }
+        for (k, (key, value)) in event.extras.iter().enumerate() {
+            if let Some(j) = self.args.columns.iter().position(|c| c == key) {
+                self.slots[j] = Some(k);
+                if let Some(why) = unconvertible(value) {
+                    fail(&mut self.diags, Code::WrongType, key, why.to_string());
+                }
+            } else if self.args.drop_unknown {
+                drops.push(k);
+            } else {
+                let hint = match suggest_field(key) {
+                    Some(f) => format!("did you mean {f:?}? otherwise "),
+                    None => String::new(),
+                };
+                let msg = format!(
+                    "unknown field {}; {hint}keep it with --columns or drop it with \
+                     --drop-unknown",
+                    shorten(key)
+                );
+                fail(&mut self.diags, Code::UnknownField, key, msg);
+            }
+        }
+        (errors, drops)
+    }
+
+    /// Counts and prints the pending diagnostics.
+    fn emit(&mut self, file: &str) -> io::Result<()> {
+        for d in self.diags.drain(..) {
+            self.tally.diagnostic(&d);
+            if !self.args.quiet {
+                self.printer.write(file, &d)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn summary(&self, out: &mut dyn Write, elapsed: Duration) -> io::Result<()> {
+        let t = &self.tally;
+        writeln!(
+            out,
+            "{}: {} converted, {} rejected; {}, {}",
+            plural(t.records, "record"),
+            t.valid,
+            t.invalid,
+            plural(t.errors, "error"),
+            plural(t.warnings, "warning")
+        )?;
+        let codes: Vec<String> = Code::ALL
+            .iter()
+            .zip(&t.by_code)
+            .filter(|(_, n)| **n > 0)
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect();
+        if !codes.is_empty() {
+            writeln!(out, "  by code: {}", codes.join(", "))?;
+        }
+        if self.args.drop_unknown {
+            let mut names: Vec<String> = self
+                .dropped
+                .names
+                .iter()
+                .map(|(n, c)| format!("{} {c}", shorten(n)))
+                .collect();
+            if self.dropped.others > 0 {
+                names.push(format!("other names {}", self.dropped.others));
+            }
+            let list = if names.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", names.join(", "))
+            };
+            writeln!(
+                out,
+                "  dropped unknown fields: {}{list}",
+                self.dropped.total
+            )?;
+        }
+        let secs = elapsed.as_secs_f64();
+        let rate = if secs > 0.0 {
+            t.records as f64 / secs
+        } else {
+            0.0
+        };
+        writeln!(out, "  elapsed {secs:.3} s, {rate:.0} records/s")
+    }
+}
