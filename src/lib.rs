@@ -10,6 +10,7 @@ pub mod cmd;
 pub mod exit;
 pub mod phone;
 pub mod progress;
+pub mod quarantine;
 pub mod reader;
 pub mod report;
 pub mod schema;

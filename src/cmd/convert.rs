@@ -11,7 +11,6 @@
 mod output;
 mod write;
 
-use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -20,6 +19,7 @@ use anyhow::Context;
 
 use crate::cli::{InputArgs, RuleArgs};
 use crate::exit;
+use crate::quarantine::RecordFile;
 use crate::reader;
 use crate::report::{plural, ColorChoice, DiagnosticWriter, OutputFormat, Tally};
 use crate::schema::{
@@ -110,50 +110,6 @@ pub struct Args {
     pub color: ColorChoice,
 }
 
-/// The `--invalid-out` file, with the CSV header it last got.
-struct Quarantine {
-    path: PathBuf,
-    out: BufWriter<File>,
-    header: Option<Vec<u8>>,
-}
-
-impl Quarantine {
-    fn create(path: &Path) -> anyhow::Result<Quarantine> {
-        let file = File::create(path)
-            .with_context(|| format!("cannot create {:?}", path.display().to_string()))?;
-        Ok(Quarantine {
-            path: path.to_path_buf(),
-            out: BufWriter::with_capacity(reader::BUFFER_SIZE, file),
-            header: None,
-        })
-    }
-
-    /// Writes a CSV header unless it is the one this file already has.
-    fn header(&mut self, raw: &[u8]) -> io::Result<()> {
-        if self.header.as_deref() == Some(raw) {
-            return Ok(());
-        }
-        self.header = Some(raw.to_vec());
-        write_line(&mut self.out, raw)
-    }
-
-    fn finish(mut self) -> anyhow::Result<()> {
-        let path = self.path.display().to_string();
-        self.out
-            .flush()
-            .with_context(|| format!("cannot write {path:?}"))
-    }
-}
-
-/// Writes bytes as read, ending them with a newline if they lack one.
-fn write_line(out: &mut impl Write, raw: &[u8]) -> io::Result<()> {
-    out.write_all(raw)?;
-    if !raw.ends_with(b"\n") {
-        out.write_all(b"\n")?;
-    }
-    Ok(())
-}
-
 /// Unknown field names dropped by `--drop-unknown`, with counts. Only the
 /// first few distinct names are kept by name, so memory stays flat.
 #[derive(Default)]
@@ -216,7 +172,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let mut quarantine = args
         .invalid_out
         .as_deref()
-        .map(Quarantine::create)
+        .map(RecordFile::create)
         .transpose()?;
 
     let color = args.color.enabled(io::stderr().is_terminal());
@@ -331,7 +287,7 @@ impl<W: Write> Run<'_, W> {
         &mut self,
         name: &str,
         writer: &mut dyn EventWriter,
-        mut quarantine: Option<&mut Quarantine>,
+        mut quarantine: Option<&mut RecordFile>,
     ) -> anyhow::Result<()> {
         let input = reader::open(name)?;
         let display = input.name.clone();
@@ -373,7 +329,7 @@ impl<W: Write> Run<'_, W> {
                 self.tally.invalid += 1;
                 if let Some(q) = quarantine.as_deref_mut() {
                     if !item.raw.is_empty() {
-                        write_line(&mut q.out, item.raw)?;
+                        q.record(item.raw)?;
                     }
                 }
             } else if let Some(event) = &item.event {

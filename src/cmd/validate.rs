@@ -2,19 +2,18 @@
 //! diagnostic per problem, split the input into quarantine files, and exit
 //! 0, 1 or 2 for scripts (SPEC section 3).
 
-use std::fs::File;
+use std::borrow::Cow;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
 
+use crate::blocks;
 use crate::cli::{InputArgs, RuleArgs};
 use crate::exit;
 use crate::progress::Progress;
-use std::borrow::Cow;
-
-use crate::blocks;
+use crate::quarantine::RecordFile;
 use crate::reader::{self, Format};
 use crate::report::{ColorChoice, DiagnosticWriter, OutputFormat, Tally};
 use crate::schema::{
@@ -81,54 +80,6 @@ pub struct Args {
     pub threads: Option<usize>,
 }
 
-/// A `--valid-out`/`--invalid-out` file, with the CSV header it last got.
-struct Split {
-    path: PathBuf,
-    out: BufWriter<File>,
-    header: Option<Vec<u8>>,
-}
-
-impl Split {
-    fn create(path: PathBuf) -> anyhow::Result<Split> {
-        let file = File::create(&path)
-            .with_context(|| format!("cannot create {:?}", path.display().to_string()))?;
-        Ok(Split {
-            path,
-            out: BufWriter::with_capacity(reader::BUFFER_SIZE, file),
-            header: None,
-        })
-    }
-
-    /// Writes a CSV header unless it is the one this file already has.
-    fn header(&mut self, raw: &[u8]) -> io::Result<()> {
-        if self.header.as_deref() == Some(raw) {
-            return Ok(());
-        }
-        self.header = Some(raw.to_vec());
-        write_line(&mut self.out, raw)
-    }
-
-    fn record(&mut self, raw: &[u8]) -> io::Result<()> {
-        write_line(&mut self.out, raw)
-    }
-
-    fn finish(mut self) -> anyhow::Result<()> {
-        let path = self.path.display().to_string();
-        self.out
-            .flush()
-            .with_context(|| format!("cannot write {path:?}"))
-    }
-}
-
-/// Writes bytes as read, ending them with a newline if they lack one.
-fn write_line(out: &mut impl Write, raw: &[u8]) -> io::Result<()> {
-    out.write_all(raw)?;
-    if !raw.ends_with(b"\n") {
-        out.write_all(b"\n")?;
-    }
-    Ok(())
-}
-
 /// What the run found, for the exit status.
 #[derive(Default)]
 struct Outcome {
@@ -143,8 +94,16 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let color = args.format == OutputFormat::Human && args.color.for_stdout();
     let stdout = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     let mut printer = DiagnosticWriter::new(stdout, args.format, color);
-    let mut valid_out = args.valid_out.clone().map(Split::create).transpose()?;
-    let mut invalid_out = args.invalid_out.clone().map(Split::create).transpose()?;
+    let mut valid_out = args
+        .valid_out
+        .as_deref()
+        .map(RecordFile::create)
+        .transpose()?;
+    let mut invalid_out = args
+        .invalid_out
+        .as_deref()
+        .map(RecordFile::create)
+        .transpose()?;
     let mut tally = Tally::new();
     let mut outcome = Outcome::default();
 
@@ -235,8 +194,8 @@ struct Run<'r, W: Write> {
 
 /// The two quarantine files of a run, either of them optional.
 struct Splits<'s> {
-    valid: Option<&'s mut Split>,
-    invalid: Option<&'s mut Split>,
+    valid: Option<&'s mut RecordFile>,
+    invalid: Option<&'s mut RecordFile>,
 }
 
 /// One checked record, however it was read.

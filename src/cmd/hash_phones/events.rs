@@ -17,26 +17,7 @@ use serde::de::IgnoredAny;
 use super::{read_line, PhoneHasher, Place, Problem, Verdict};
 use crate::phone;
 use crate::reader::Input;
-
-/// The `reference_id` forms of SPEC 1.3.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Form {
-    Phone,
-    Sha256,
-    Custom,
-}
-
-/// Sorts a value into its form: 12 ASCII digits, 64 lowercase hex, or other.
-fn form(value: &str) -> Form {
-    let b = value.as_bytes();
-    if b.len() == 12 && b.iter().all(u8::is_ascii_digit) {
-        Form::Phone
-    } else if b.len() == 64 && b.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
-        Form::Sha256
-    } else {
-        Form::Custom
-    }
-}
+use crate::schema::ReferenceForm as Form;
 
 /// Hashes the field `field` in each line of one JSONL input into `out`.
 pub(crate) fn run(
@@ -113,7 +94,7 @@ fn rewrite(
         _ => return bad(hasher, Problem::WrongType("a number"), at),
     };
 
-    match form(&value) {
+    match Form::of(&value) {
         Form::Phone | Form::Sha256 => match hasher.judge(&value, at) {
             Verdict::Hashed(code) => Some((span, Some(code))),
             _ => None,
@@ -292,13 +273,5 @@ mod tests {
         let rec = br#"{"r":"1","r":"2"}"#;
         assert!(matches!(find_field(rec, "r"), Err(Problem::DuplicateKey)));
         assert!(matches!(find_field(b"[1]", "r"), Err(Problem::NotObject)));
-    }
-
-    #[test]
-    fn forms_follow_the_reference_id_rule() {
-        assert_eq!(form("919800000001"), Form::Phone);
-        assert_eq!(form(&"a".repeat(64)), Form::Sha256);
-        assert_eq!(form(&"A".repeat(64)), Form::Custom);
-        assert_eq!(form("+919800000001"), Form::Custom);
     }
 }
