@@ -33,7 +33,8 @@ pub fn pages() -> io::Result<Vec<(String, Vec<u8>)>> {
     commands
         .into_iter()
         .map(|cmd| {
-            let man = clap_mangen::Man::new(cmd);
+            let source = format!("clickstream {}", env!("CARGO_PKG_VERSION"));
+            let man = clap_mangen::Man::new(cmd).source(source);
             let mut roff = Vec::new();
             man.render(&mut roff)?;
             Ok((man.get_filename(), roff))

@@ -1,0 +1,114 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[clickstream] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'clickstream'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'clickstream'= {
+            cand --color 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand validate 'Check event files against the contract, with a diagnostic per problem'
+            cand hash-phones 'Normalise phone numbers and write their SHA-256, one per input line'
+            cand schema 'Print the JSON Schema (draft 2020-12) of an event, for other engines'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the manual page (roff) of clickstream or one of its subcommands'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'clickstream;validate'= {
+            cand --from 'Input format; detected from the extension and content when not given'
+            cand --max-record-bytes 'Longest record kept in memory (e.g. 65536, 512K, 4M); longer ones are skipped'
+            cand --delimiter 'CSV delimiter: one character, or "tab"; guessed from the header when not given'
+            cand --kind 'Which events are expected: click events must have click_timestamp'
+            cand --reference-id 'Accepted reference_id forms'
+            cand --format 'Output format of diagnostics and summary'
+            cand --valid-out 'Write every valid record here, byte for byte as read'
+            cand --invalid-out 'Write every invalid record here, byte for byte as read (a quarantine file)'
+            cand --max-errors 'Stop after N error diagnostics'
+            cand --color 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --strict 'Unknown fields and timestamps given as JSON numbers are errors, not warnings'
+            cand --show-pii 'Show reference_id values in messages instead of masking them (personal data)'
+            cand -q 'Print no diagnostics and no summary; only the exit status tells'
+            cand --quiet 'Print no diagnostics and no summary; only the exit status tells'
+            cand --deny-warnings 'Treat warnings as errors for the exit status and the valid/invalid split'
+            cand --no-duplicate-check 'Skip the duplicate event_id check (it costs about 16 bytes per distinct id)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'clickstream;hash-phones'= {
+            cand --column 'Read CSV and hash this column (its cells are replaced by their hash)'
+            cand --delimiter 'With --column: the CSV delimiter, one character (`;`, `tab` or `\t`)'
+            cand --field 'Read JSONL events and hash this field where it holds a 12-digit number; 64-hex values pass through, other values are left and counted'
+            cand --default-country 'Country code for numbers written without one (`91`): a trunk `0` is dropped and the code put in front'
+            cand --target 'Which form of the number is hashed: `contract` (12 digits), `digits` (8 to 15 digits) or `e164` (`+` and digits)'
+            cand --encoding 'How each hash is written'
+            cand -o 'Write the output to FILE (replaced only when the run completes)'
+            cand --output 'Write the output to FILE (replaced only when the run completes)'
+            cand --max-record-bytes 'Longest line or record read; a longer one is reported and skipped'
+            cand --color 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --keep-column 'With --column: keep the column and add `NAME_sha256` as the last column'
+            cand --strict 'Treat a country-91 number that is not a mobile number as an error'
+            cand --keep-alignment 'Write an empty line (or, for CSV, an empty hash cell) for each blank, bad or dropped line, so output line N belongs to input line N'
+            cand --unique 'Drop repeated hashes. Memory: about 40 to 70 bytes per distinct number'
+            cand -q 'Print no summary and no warnings (errors are still printed)'
+            cand --quiet 'Print no summary and no warnings (errors are still printed)'
+            cand --show-pii 'Show phone numbers unmasked in messages'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'clickstream;schema'= {
+            cand --kind 'Which events are described: click events must have click_timestamp'
+            cand --reference-id 'Accepted reference_id forms, as with validate --reference-id'
+            cand --color 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --strict 'Unknown fields and timestamps given as JSON numbers are refused, as with validate --strict'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'clickstream;completions'= {
+            cand --color 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'clickstream;man'= {
+            cand --color 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'clickstream;help'= {
+            cand validate 'Check event files against the contract, with a diagnostic per problem'
+            cand hash-phones 'Normalise phone numbers and write their SHA-256, one per input line'
+            cand schema 'Print the JSON Schema (draft 2020-12) of an event, for other engines'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the manual page (roff) of clickstream or one of its subcommands'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'clickstream;help;validate'= {
+        }
+        &'clickstream;help;hash-phones'= {
+        }
+        &'clickstream;help;schema'= {
+        }
+        &'clickstream;help;completions'= {
+        }
+        &'clickstream;help;man'= {
+        }
+        &'clickstream;help;help'= {
+        }
+    ]
+    $completions[$command]
+}
