@@ -248,46 +248,10 @@ fn reference_id_policy_agrees_with_validate() {
     }
 }
 
-/// Records at the edges of each rule the schema expresses.
-const EDGES: &str = r#"{"event_id":"e1","reference_id":"919800000001","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":"946684800","business_number":"b"}
-{"event_id":"e2","reference_id":"919800000001","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":"946684799","business_number":"b"}
-{"event_id":"e3","reference_id":"919800000001","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":"4102444799","click_timestamp":"4102444799","business_number":"b"}
-{"event_id":"e4","reference_id":"919800000001","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":"4102444800","business_number":"b"}
-{"event_id":"e5","reference_id":"919800000001","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":" 1754116200\u00a0","business_number":"b"}
-{"event_id":"e6","reference_id":"919800000001","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":"01754116200","business_number":"b"}
-{"event_id":"e7","reference_id":"919800000001","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":"1754116200000","business_number":"b"}
-{"event_id":"e8","reference_id":"919800000001","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":1754116200,"business_number":"b"}
-{"event_id":"e9","reference_id":"919800000001","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":1754116200000,"business_number":"b"}
-{"event_id":"e10","reference_id":"919800000001","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":-5,"business_number":"b"}
-{"event_id":"e11","reference_id":"919800000001","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":"1754116200","click_timestamp":null,"business_number":"b"}
-{"event_id":"e12","reference_id":"919800000001","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":"1754116200","click_timestamp":"","business_number":"b"}
-{"event_id":"e13","reference_id":"919800000001","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":"1754116200","click_timestamp":"2025-08-02T06:30:00Z","business_number":"b"}
-{"event_id":"e14","reference_id":"919800000001","org_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":"1754116200","business_number":"b"}
-{"event_id":"e15","reference_id":"919800000001","org_id":"o","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":"1754116200","business_number":"b"}
-{"event_id":"e16","reference_id":"919800000001","campaign_id":"c","display_unit":"d","impression_timestamp":"1754116200","business_number":"b"}
-{"event_id":"e17","reference_id":"919800000001","org_id":null,"campaign_id":"c","display_unit":"d","impression_timestamp":"1754116200","business_number":"b"}
-{"event_id":"e18","reference_id":"919800000001","organisation_id":"o","campaign_id":"\u0085\u3000","display_unit":"d","impression_timestamp":"1754116200","business_number":"b"}
-{"event_id":"e19","reference_id":"919800000001","organisation_id":"o","campaign_id":"\ufeff","display_unit":"d","impression_timestamp":"1754116200","business_number":"b"}
-{"event_id":"e20","reference_id":"919800000001","organisation_id":"o","campaign_id":"a\u0001b","display_unit":"d","impression_timestamp":"1754116200","business_number":"b"}
-{"event_id":"e21","reference_id":"919800000001","organisation_id":"o","campaign_id":"tab\there","display_unit":"d","impression_timestamp":"1754116200","business_number":"b"}
-{"event_id":"e22","reference_id":"919800000001","organisation_id":"o","campaign_id":"c\u007f","display_unit":"d","impression_timestamp":"1754116200","business_number":"b"}
-{"event_id":"e23","reference_id":" 919800000001 ","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":"1754116200","business_number":"b"}
-{"event_id":"e24","reference_id":"604FDAAF1D82769C1CE23A8D883F423591A89CA4AEB880186F1F791DF59ACAF2","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":"1754116200","business_number":"b"}
-{"event_id":"e25","reference_id":"604fdaaf1d82769c1ce23a8d883f423591a89ca4aeb880186f1f791df59acaf2","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":"1754116200","business_number":"b"}
-{"event_id":"e26","reference_id":"CRM-1","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":"1754116200","business_number":"b","Event_Type":"x"}
-{"event_id":"e27","reference_id":"919800000001","organisation_id":"o","campaign_id":["c"],"display_unit":{"d":1},"impression_timestamp":true,"business_number":7}
-{"event_id":"e28","reference_id":"919800000001","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":"1754116200","business_number":"b","click_timestamp":"\u0663754116200"}
-{"event_id":"e29","reference_id":"919800000001","organisation_id":"o","campaign_id":"c","display_unit":"d","impression_timestamp":"+1754116200","business_number":" "}
-["e30"]
-42
-"#;
-
 #[test]
 fn schema_agrees_with_validate_at_the_edges_of_each_rule() {
-    let dir = tempfile::tempdir().unwrap();
-    let edges = dir.path().join("edges.jsonl");
-    fs::write(&edges, EDGES).unwrap();
-    let files = [("jsonl", edges)];
+    // fixtures/schema-edges.jsonl: one record per edge, e1 to e31.
+    let files = [("jsonl", fixture("schema-edges.jsonl"))];
     let configs: [&[&str]; 6] = [
         &[],
         &["--strict"],
