@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'clickstream' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check event files against the contract, with a diagnostic per problem')
             [CompletionResult]::new('hash-phones', 'hash-phones', [CompletionResultType]::ParameterValue, 'Normalise phone numbers and write their SHA-256, one per input line')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send event files to an HTTP endpoint, one request per record, losing nothing')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema (draft 2020-12) of an event, for other engines')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) of clickstream or one of its subcommands')
@@ -44,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'clickstream' -ScriptBlock {
             [CompletionResult]::new('--valid-out', '--valid-out', [CompletionResultType]::ParameterName, 'Write every valid record here, byte for byte as read')
             [CompletionResult]::new('--invalid-out', '--invalid-out', [CompletionResultType]::ParameterName, 'Write every invalid record here, byte for byte as read (a quarantine file)')
             [CompletionResult]::new('--max-errors', '--max-errors', [CompletionResultType]::ParameterName, 'Stop after N error diagnostics')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads for JSONL input (default: all cores; 1 reads on one thread)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Unknown fields and timestamps given as JSON numbers are errors, not warnings')
             [CompletionResult]::new('--show-pii', '--show-pii', [CompletionResultType]::ParameterName, 'Show reference_id values in messages instead of masking them (personal data)')
@@ -77,6 +79,41 @@ Register-ArgumentCompleter -Native -CommandName 'clickstream' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'clickstream;replay' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Where to send the records (http or https)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'HTTP method')
+            [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'HTTP method')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra header, repeatable: `${VAR}` is read from the environment, `{field}` from each record (e.g. -H ''Authorization: Bearer ${TOKEN}'')')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra header, repeatable: `${VAR}` is read from the environment, `{field}` from each record (e.g. -H ''Authorization: Bearer ${TOKEN}'')')
+            [CompletionResult]::new('--hmac-secret-env', '--hmac-secret-env', [CompletionResultType]::ParameterName, 'Sign each body: adds `X-Signature-256: sha256=<hex HMAC-SHA256>` with the secret held in this environment variable')
+            [CompletionResult]::new('--hmac-header', '--hmac-header', [CompletionResultType]::ParameterName, 'Name of the signature header')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Requests per second for the whole run, retries included (default: no limit)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time allowed for one request, e.g. 10s, 500ms, 1m')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries per record after connection errors, timeouts, 408, 425, 429 and 5xx (but 501 and 505)')
+            [CompletionResult]::new('--max-retry-wait', '--max-retry-wait', [CompletionResultType]::ParameterName, 'Longest `Retry-After` honoured; a server asking for more fails the record')
+            [CompletionResult]::new('--failed-out', '--failed-out', [CompletionResultType]::ParameterName, 'Write every record not delivered (failed or invalid) here, as read')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Write one JSON outcome per record here')
+            [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Save progress here; a rerun skips records already delivered or failed')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input format; detected from the extension and content when not given')
+            [CompletionResult]::new('--max-record-bytes', '--max-record-bytes', [CompletionResultType]::ParameterName, 'Longest record kept in memory (e.g. 65536, 512K, 4M); longer ones are skipped')
+            [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'CSV delimiter: one character, or "tab"; guessed from the header when not given')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Which events are expected: click events must have click_timestamp')
+            [CompletionResult]::new('--reference-id', '--reference-id', [CompletionResultType]::ParameterName, 'Accepted reference_id forms')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Summary format: text on stderr, or one JSON object on stdout')
+            [CompletionResult]::new('--backoff-base', '--backoff-base', [CompletionResultType]::ParameterName, 'The first backoff wait (tests set it to 0s; Retry-After still holds)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--no-idempotency-key', '--no-idempotency-key', [CompletionResultType]::ParameterName, 'Do not add `Idempotency-Key: {event_id}` when no -H sets that header')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the requests instead of sending them (secrets redacted)')
+            [CompletionResult]::new('--no-validate', '--no-validate', [CompletionResultType]::ParameterName, 'Send records that break the event contract too')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Unknown fields and timestamps given as JSON numbers are errors, not warnings')
+            [CompletionResult]::new('--show-pii', '--show-pii', [CompletionResultType]::ParameterName, 'Show reference_id values in messages instead of masking them (personal data)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No per-record messages, no progress bar, no text summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No per-record messages, no progress bar, no text summary')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'clickstream;schema' {
             [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Which events are described: click events must have click_timestamp')
             [CompletionResult]::new('--reference-id', '--reference-id', [CompletionResultType]::ParameterName, 'Accepted reference_id forms, as with validate --reference-id')
@@ -101,6 +138,7 @@ Register-ArgumentCompleter -Native -CommandName 'clickstream' -ScriptBlock {
         'clickstream;help' {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check event files against the contract, with a diagnostic per problem')
             [CompletionResult]::new('hash-phones', 'hash-phones', [CompletionResultType]::ParameterValue, 'Normalise phone numbers and write their SHA-256, one per input line')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send event files to an HTTP endpoint, one request per record, losing nothing')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema (draft 2020-12) of an event, for other engines')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) of clickstream or one of its subcommands')
@@ -111,6 +149,9 @@ Register-ArgumentCompleter -Native -CommandName 'clickstream' -ScriptBlock {
             break
         }
         'clickstream;help;hash-phones' {
+            break
+        }
+        'clickstream;help;replay' {
             break
         }
         'clickstream;help;schema' {

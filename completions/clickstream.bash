@@ -28,6 +28,9 @@ _clickstream() {
             clickstream,man)
                 cmd="clickstream__subcmd__man"
                 ;;
+            clickstream,replay)
+                cmd="clickstream__subcmd__replay"
+                ;;
             clickstream,schema)
                 cmd="clickstream__subcmd__schema"
                 ;;
@@ -46,6 +49,9 @@ _clickstream() {
             clickstream__subcmd__help,man)
                 cmd="clickstream__subcmd__help__subcmd__man"
                 ;;
+            clickstream__subcmd__help,replay)
+                cmd="clickstream__subcmd__help__subcmd__replay"
+                ;;
             clickstream__subcmd__help,schema)
                 cmd="clickstream__subcmd__help__subcmd__schema"
                 ;;
@@ -59,7 +65,7 @@ _clickstream() {
 
     case "${cmd}" in
         clickstream)
-            opts="-h -V --color --help --version validate hash-phones schema completions man help"
+            opts="-h -V --color --help --version validate hash-phones replay schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -149,7 +155,7 @@ _clickstream() {
             return 0
             ;;
         clickstream__subcmd__help)
-            opts="validate hash-phones schema completions man help"
+            opts="validate hash-phones replay schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -218,6 +224,20 @@ _clickstream() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        clickstream__subcmd__help__subcmd__replay)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         clickstream__subcmd__help__subcmd__schema)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -264,6 +284,112 @@ _clickstream() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        clickstream__subcmd__replay)
+            opts="-X -H -q -h --url --method --header --hmac-secret-env --hmac-header --no-idempotency-key --rate --concurrency --timeout --retries --max-retry-wait --failed-out --report --checkpoint --dry-run --no-validate --from --max-record-bytes --delimiter --kind --strict --reference-id --show-pii --format --quiet --backoff-base --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --method)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hmac-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hmac-header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-retry-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failed-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -W "jsonl json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-record-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kind)
+                    COMPREPLY=($(compgen -W "detailed click" -- "${cur}"))
+                    return 0
+                    ;;
+                --reference-id)
+                    COMPREPLY=($(compgen -W "phone sha256 hashed-or-phone any" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --backoff-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         clickstream__subcmd__schema)
             opts="-h --kind --strict --reference-id --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -291,7 +417,7 @@ _clickstream() {
             return 0
             ;;
         clickstream__subcmd__validate)
-            opts="-q -h --from --max-record-bytes --delimiter --kind --strict --reference-id --show-pii --format --valid-out --invalid-out --max-errors --quiet --deny-warnings --no-duplicate-check --color --help"
+            opts="-q -h --from --max-record-bytes --delimiter --kind --strict --reference-id --show-pii --format --valid-out --invalid-out --max-errors --quiet --deny-warnings --no-duplicate-check --threads --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -330,6 +456,10 @@ _clickstream() {
                     return 0
                     ;;
                 --max-errors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -25,6 +25,7 @@ set edit:completion:arg-completer[clickstream] = {|@words|
             cand --version 'Print version'
             cand validate 'Check event files against the contract, with a diagnostic per problem'
             cand hash-phones 'Normalise phone numbers and write their SHA-256, one per input line'
+            cand replay 'Send event files to an HTTP endpoint, one request per record, losing nothing'
             cand schema 'Print the JSON Schema (draft 2020-12) of an event, for other engines'
             cand completions 'Print a shell completion script'
             cand man 'Print the manual page (roff) of clickstream or one of its subcommands'
@@ -40,6 +41,7 @@ set edit:completion:arg-completer[clickstream] = {|@words|
             cand --valid-out 'Write every valid record here, byte for byte as read'
             cand --invalid-out 'Write every invalid record here, byte for byte as read (a quarantine file)'
             cand --max-errors 'Stop after N error diagnostics'
+            cand --threads 'Worker threads for JSONL input (default: all cores; 1 reads on one thread)'
             cand --color 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never'
             cand --strict 'Unknown fields and timestamps given as JSON numbers are errors, not warnings'
             cand --show-pii 'Show reference_id values in messages instead of masking them (personal data)'
@@ -71,6 +73,40 @@ set edit:completion:arg-completer[clickstream] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'clickstream;replay'= {
+            cand --url 'Where to send the records (http or https)'
+            cand -X 'HTTP method'
+            cand --method 'HTTP method'
+            cand -H 'Extra header, repeatable: `${VAR}` is read from the environment, `{field}` from each record (e.g. -H ''Authorization: Bearer ${TOKEN}'')'
+            cand --header 'Extra header, repeatable: `${VAR}` is read from the environment, `{field}` from each record (e.g. -H ''Authorization: Bearer ${TOKEN}'')'
+            cand --hmac-secret-env 'Sign each body: adds `X-Signature-256: sha256=<hex HMAC-SHA256>` with the secret held in this environment variable'
+            cand --hmac-header 'Name of the signature header'
+            cand --rate 'Requests per second for the whole run, retries included (default: no limit)'
+            cand --concurrency 'Requests in flight at once'
+            cand --timeout 'Time allowed for one request, e.g. 10s, 500ms, 1m'
+            cand --retries 'Retries per record after connection errors, timeouts, 408, 425, 429 and 5xx (but 501 and 505)'
+            cand --max-retry-wait 'Longest `Retry-After` honoured; a server asking for more fails the record'
+            cand --failed-out 'Write every record not delivered (failed or invalid) here, as read'
+            cand --report 'Write one JSON outcome per record here'
+            cand --checkpoint 'Save progress here; a rerun skips records already delivered or failed'
+            cand --from 'Input format; detected from the extension and content when not given'
+            cand --max-record-bytes 'Longest record kept in memory (e.g. 65536, 512K, 4M); longer ones are skipped'
+            cand --delimiter 'CSV delimiter: one character, or "tab"; guessed from the header when not given'
+            cand --kind 'Which events are expected: click events must have click_timestamp'
+            cand --reference-id 'Accepted reference_id forms'
+            cand --format 'Summary format: text on stderr, or one JSON object on stdout'
+            cand --backoff-base 'The first backoff wait (tests set it to 0s; Retry-After still holds)'
+            cand --color 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --no-idempotency-key 'Do not add `Idempotency-Key: {event_id}` when no -H sets that header'
+            cand --dry-run 'Print the requests instead of sending them (secrets redacted)'
+            cand --no-validate 'Send records that break the event contract too'
+            cand --strict 'Unknown fields and timestamps given as JSON numbers are errors, not warnings'
+            cand --show-pii 'Show reference_id values in messages instead of masking them (personal data)'
+            cand -q 'No per-record messages, no progress bar, no text summary'
+            cand --quiet 'No per-record messages, no progress bar, no text summary'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'clickstream;schema'= {
             cand --kind 'Which events are described: click events must have click_timestamp'
             cand --reference-id 'Accepted reference_id forms, as with validate --reference-id'
@@ -92,6 +128,7 @@ set edit:completion:arg-completer[clickstream] = {|@words|
         &'clickstream;help'= {
             cand validate 'Check event files against the contract, with a diagnostic per problem'
             cand hash-phones 'Normalise phone numbers and write their SHA-256, one per input line'
+            cand replay 'Send event files to an HTTP endpoint, one request per record, losing nothing'
             cand schema 'Print the JSON Schema (draft 2020-12) of an event, for other engines'
             cand completions 'Print a shell completion script'
             cand man 'Print the manual page (roff) of clickstream or one of its subcommands'
@@ -100,6 +137,8 @@ set edit:completion:arg-completer[clickstream] = {|@words|
         &'clickstream;help;validate'= {
         }
         &'clickstream;help;hash-phones'= {
+        }
+        &'clickstream;help;replay'= {
         }
         &'clickstream;help;schema'= {
         }

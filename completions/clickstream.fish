@@ -31,6 +31,7 @@ complete -c clickstream -n "__fish_clickstream_needs_command" -s h -l help -d 'P
 complete -c clickstream -n "__fish_clickstream_needs_command" -s V -l version -d 'Print version'
 complete -c clickstream -n "__fish_clickstream_needs_command" -f -a "validate" -d 'Check event files against the contract, with a diagnostic per problem'
 complete -c clickstream -n "__fish_clickstream_needs_command" -f -a "hash-phones" -d 'Normalise phone numbers and write their SHA-256, one per input line'
+complete -c clickstream -n "__fish_clickstream_needs_command" -f -a "replay" -d 'Send event files to an HTTP endpoint, one request per record, losing nothing'
 complete -c clickstream -n "__fish_clickstream_needs_command" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of an event, for other engines'
 complete -c clickstream -n "__fish_clickstream_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c clickstream -n "__fish_clickstream_needs_command" -f -a "man" -d 'Print the manual page (roff) of clickstream or one of its subcommands'
@@ -51,6 +52,7 @@ json\t'One JSON object per line, the summary last, all on stdout'"
 complete -c clickstream -n "__fish_clickstream_using_subcommand validate" -l valid-out -d 'Write every valid record here, byte for byte as read' -r -F
 complete -c clickstream -n "__fish_clickstream_using_subcommand validate" -l invalid-out -d 'Write every invalid record here, byte for byte as read (a quarantine file)' -r -F
 complete -c clickstream -n "__fish_clickstream_using_subcommand validate" -l max-errors -d 'Stop after N error diagnostics' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand validate" -l threads -d 'Worker threads for JSONL input (default: all cores; 1 reads on one thread)' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand validate" -l color -d 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Only on a terminal, and not when `NO_COLOR` is set'
 always\t''
 never\t''"
@@ -81,6 +83,43 @@ complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l 
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -s q -l quiet -d 'Print no summary and no warnings (errors are still printed)'
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l show-pii -d 'Show phone numbers unmasked in messages'
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l url -d 'Where to send the records (http or https)' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -s X -l method -d 'HTTP method' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -s H -l header -d 'Extra header, repeatable: `${VAR}` is read from the environment, `{field}` from each record (e.g. -H \'Authorization: Bearer ${TOKEN}\')' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l hmac-secret-env -d 'Sign each body: adds `X-Signature-256: sha256=<hex HMAC-SHA256>` with the secret held in this environment variable' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l hmac-header -d 'Name of the signature header' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l rate -d 'Requests per second for the whole run, retries included (default: no limit)' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l concurrency -d 'Requests in flight at once' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l timeout -d 'Time allowed for one request, e.g. 10s, 500ms, 1m' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l retries -d 'Retries per record after connection errors, timeouts, 408, 425, 429 and 5xx (but 501 and 505)' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l max-retry-wait -d 'Longest `Retry-After` honoured; a server asking for more fails the record' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l failed-out -d 'Write every record not delivered (failed or invalid) here, as read' -r -F
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l report -d 'Write one JSON outcome per record here' -r -F
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l checkpoint -d 'Save progress here; a rerun skips records already delivered or failed' -r -F
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l from -d 'Input format; detected from the extension and content when not given' -r -f -a "jsonl\t'One JSON object per line'
+json\t'JSON documents: pretty-printed objects, concatenated objects, or an array'
+csv\t'A header row of field names, then one event per row'"
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l max-record-bytes -d 'Longest record kept in memory (e.g. 65536, 512K, 4M); longer ones are skipped' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l delimiter -d 'CSV delimiter: one character, or "tab"; guessed from the header when not given' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l kind -d 'Which events are expected: click events must have click_timestamp' -r -f -a "detailed\t'Impressions and clicks; `click_timestamp` optional'
+click\t'Click events; `click_timestamp` required'"
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l reference-id -d 'Accepted reference_id forms' -r -f -a "phone\t'12-digit phone numbers only'
+sha256\t'SHA-256 hex digests only'
+hashed-or-phone\t'Digests or 12-digit phone numbers'
+any\t'Any non-empty string'"
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l format -d 'Summary format: text on stderr, or one JSON object on stdout' -r -f -a "text\t''
+json\t''"
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l backoff-base -d 'The first backoff wait (tests set it to 0s; Retry-After still holds)' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l color -d 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Only on a terminal, and not when `NO_COLOR` is set'
+always\t''
+never\t''"
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l no-idempotency-key -d 'Do not add `Idempotency-Key: {event_id}` when no -H sets that header'
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l dry-run -d 'Print the requests instead of sending them (secrets redacted)'
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l no-validate -d 'Send records that break the event contract too'
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l strict -d 'Unknown fields and timestamps given as JSON numbers are errors, not warnings'
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l show-pii -d 'Show reference_id values in messages instead of masking them (personal data)'
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -s q -l quiet -d 'No per-record messages, no progress bar, no text summary'
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c clickstream -n "__fish_clickstream_using_subcommand schema" -l kind -d 'Which events are described: click events must have click_timestamp' -r -f -a "detailed\t'Impressions and clicks; `click_timestamp` optional'
 click\t'Click events; `click_timestamp` required'"
 complete -c clickstream -n "__fish_clickstream_using_subcommand schema" -l reference-id -d 'Accepted reference_id forms, as with validate --reference-id' -r -f -a "phone\t'12-digit phone numbers only'
@@ -100,9 +139,10 @@ complete -c clickstream -n "__fish_clickstream_using_subcommand man" -l color -d
 always\t''
 never\t''"
 complete -c clickstream -n "__fish_clickstream_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones schema completions man help" -f -a "validate" -d 'Check event files against the contract, with a diagnostic per problem'
-complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones schema completions man help" -f -a "hash-phones" -d 'Normalise phone numbers and write their SHA-256, one per input line'
-complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones schema completions man help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of an event, for other engines'
-complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones schema completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones schema completions man help" -f -a "man" -d 'Print the manual page (roff) of clickstream or one of its subcommands'
-complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones schema completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones replay schema completions man help" -f -a "validate" -d 'Check event files against the contract, with a diagnostic per problem'
+complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones replay schema completions man help" -f -a "hash-phones" -d 'Normalise phone numbers and write their SHA-256, one per input line'
+complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones replay schema completions man help" -f -a "replay" -d 'Send event files to an HTTP endpoint, one request per record, losing nothing'
+complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones replay schema completions man help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of an event, for other engines'
+complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones replay schema completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones replay schema completions man help" -f -a "man" -d 'Print the manual page (roff) of clickstream or one of its subcommands'
+complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones replay schema completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
