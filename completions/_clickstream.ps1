@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'clickstream' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check event files against the contract, with a diagnostic per problem')
             [CompletionResult]::new('hash-phones', 'hash-phones', [CompletionResultType]::ParameterValue, 'Normalise phone numbers and write their SHA-256, one per input line')
+            [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Convert event files between JSONL and CSV without losing a digit, key or line break')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send event files to an HTTP endpoint, one request per record, losing nothing')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema (draft 2020-12) of an event, for other engines')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -75,6 +76,31 @@ Register-ArgumentCompleter -Native -CommandName 'clickstream' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no summary and no warnings (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no summary and no warnings (errors are still printed)')
             [CompletionResult]::new('--show-pii', '--show-pii', [CompletionResultType]::ParameterName, 'Show phone numbers unmasked in messages')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'clickstream;convert' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write here instead of stdout (via a temporary file, renamed when done); a name ending in .gz is gzip-compressed')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write here instead of stdout (via a temporary file, renamed when done); a name ending in .gz is gzip-compressed')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Output format; taken from the -o extension when not given (.csv; .jsonl, .ndjson or .json for JSONL)')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input format; detected from the extension and content when not given')
+            [CompletionResult]::new('--max-record-bytes', '--max-record-bytes', [CompletionResultType]::ParameterName, 'Longest record kept in memory (e.g. 65536, 512K, 4M); longer ones are skipped')
+            [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'CSV delimiter: one character, or "tab"; guessed from the header when not given')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Which events are expected: click events must have click_timestamp')
+            [CompletionResult]::new('--reference-id', '--reference-id', [CompletionResultType]::ParameterName, 'Accepted reference_id forms')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Keep these fields outside the contract, as extra columns (or keys) after the contract''s fields')
+            [CompletionResult]::new('--invalid-out', '--invalid-out', [CompletionResultType]::ParameterName, 'Write every rejected record here, byte for byte as read')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics on stderr')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Unknown fields and timestamps given as JSON numbers are errors, not warnings')
+            [CompletionResult]::new('--show-pii', '--show-pii', [CompletionResultType]::ParameterName, 'Show reference_id values in messages instead of masking them (personal data)')
+            [CompletionResult]::new('--crlf', '--crlf', [CompletionResultType]::ParameterName, 'End CSV rows with CRLF instead of LF')
+            [CompletionResult]::new('--bom', '--bom', [CompletionResultType]::ParameterName, 'Start CSV output with a UTF-8 byte order mark (for spreadsheets)')
+            [CompletionResult]::new('--excel-safe', '--excel-safe', [CompletionResultType]::ParameterName, 'Guard against formula injection: prefix CSV cells that start with = + - @ with '' (this changes those cells, so they no longer convert back as they were)')
+            [CompletionResult]::new('--drop-unknown', '--drop-unknown', [CompletionResultType]::ParameterName, 'Drop fields outside the contract instead of rejecting their records, and count them in the summary (also under --strict)')
+            [CompletionResult]::new('--no-validate', '--no-validate', [CompletionResultType]::ParameterName, 'Skip the contract''s field rules: convert every record that can be converted (syntax, duplicate keys, cell counts and unknown fields still count)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no diagnostics and no summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no diagnostics and no summary')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -138,6 +164,7 @@ Register-ArgumentCompleter -Native -CommandName 'clickstream' -ScriptBlock {
         'clickstream;help' {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check event files against the contract, with a diagnostic per problem')
             [CompletionResult]::new('hash-phones', 'hash-phones', [CompletionResultType]::ParameterValue, 'Normalise phone numbers and write their SHA-256, one per input line')
+            [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Convert event files between JSONL and CSV without losing a digit, key or line break')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send event files to an HTTP endpoint, one request per record, losing nothing')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema (draft 2020-12) of an event, for other engines')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -149,6 +176,9 @@ Register-ArgumentCompleter -Native -CommandName 'clickstream' -ScriptBlock {
             break
         }
         'clickstream;help;hash-phones' {
+            break
+        }
+        'clickstream;help;convert' {
             break
         }
         'clickstream;help;replay' {

@@ -19,6 +19,9 @@ _clickstream() {
             clickstream,completions)
                 cmd="clickstream__subcmd__completions"
                 ;;
+            clickstream,convert)
+                cmd="clickstream__subcmd__convert"
+                ;;
             clickstream,hash-phones)
                 cmd="clickstream__subcmd__hash__subcmd__phones"
                 ;;
@@ -39,6 +42,9 @@ _clickstream() {
                 ;;
             clickstream__subcmd__help,completions)
                 cmd="clickstream__subcmd__help__subcmd__completions"
+                ;;
+            clickstream__subcmd__help,convert)
+                cmd="clickstream__subcmd__help__subcmd__convert"
                 ;;
             clickstream__subcmd__help,hash-phones)
                 cmd="clickstream__subcmd__help__subcmd__hash__subcmd__phones"
@@ -65,7 +71,7 @@ _clickstream() {
 
     case "${cmd}" in
         clickstream)
-            opts="-h -V --color --help --version validate hash-phones replay schema completions man help"
+            opts="-h -V --color --help --version validate hash-phones convert replay schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -89,6 +95,64 @@ _clickstream() {
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clickstream__subcmd__convert)
+            opts="-o -q -h --output --to --from --max-record-bytes --delimiter --kind --strict --reference-id --show-pii --crlf --bom --excel-safe --drop-unknown --columns --invalid-out --no-validate --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -W "csv jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -W "jsonl json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-record-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kind)
+                    COMPREPLY=($(compgen -W "detailed click" -- "${cur}"))
+                    return 0
+                    ;;
+                --reference-id)
+                    COMPREPLY=($(compgen -W "phone sha256 hashed-or-phone any" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --invalid-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -155,7 +219,7 @@ _clickstream() {
             return 0
             ;;
         clickstream__subcmd__help)
-            opts="validate hash-phones replay schema completions man help"
+            opts="validate hash-phones convert replay schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -169,6 +233,20 @@ _clickstream() {
             return 0
             ;;
         clickstream__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clickstream__subcmd__help__subcmd__convert)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

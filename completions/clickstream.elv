@@ -25,6 +25,7 @@ set edit:completion:arg-completer[clickstream] = {|@words|
             cand --version 'Print version'
             cand validate 'Check event files against the contract, with a diagnostic per problem'
             cand hash-phones 'Normalise phone numbers and write their SHA-256, one per input line'
+            cand convert 'Convert event files between JSONL and CSV without losing a digit, key or line break'
             cand replay 'Send event files to an HTTP endpoint, one request per record, losing nothing'
             cand schema 'Print the JSON Schema (draft 2020-12) of an event, for other engines'
             cand completions 'Print a shell completion script'
@@ -70,6 +71,30 @@ set edit:completion:arg-completer[clickstream] = {|@words|
             cand -q 'Print no summary and no warnings (errors are still printed)'
             cand --quiet 'Print no summary and no warnings (errors are still printed)'
             cand --show-pii 'Show phone numbers unmasked in messages'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'clickstream;convert'= {
+            cand -o 'Write here instead of stdout (via a temporary file, renamed when done); a name ending in .gz is gzip-compressed'
+            cand --output 'Write here instead of stdout (via a temporary file, renamed when done); a name ending in .gz is gzip-compressed'
+            cand --to 'Output format; taken from the -o extension when not given (.csv; .jsonl, .ndjson or .json for JSONL)'
+            cand --from 'Input format; detected from the extension and content when not given'
+            cand --max-record-bytes 'Longest record kept in memory (e.g. 65536, 512K, 4M); longer ones are skipped'
+            cand --delimiter 'CSV delimiter: one character, or "tab"; guessed from the header when not given'
+            cand --kind 'Which events are expected: click events must have click_timestamp'
+            cand --reference-id 'Accepted reference_id forms'
+            cand --columns 'Keep these fields outside the contract, as extra columns (or keys) after the contract''s fields'
+            cand --invalid-out 'Write every rejected record here, byte for byte as read'
+            cand --color 'When to colour diagnostics on stderr'
+            cand --strict 'Unknown fields and timestamps given as JSON numbers are errors, not warnings'
+            cand --show-pii 'Show reference_id values in messages instead of masking them (personal data)'
+            cand --crlf 'End CSV rows with CRLF instead of LF'
+            cand --bom 'Start CSV output with a UTF-8 byte order mark (for spreadsheets)'
+            cand --excel-safe 'Guard against formula injection: prefix CSV cells that start with = + - @ with '' (this changes those cells, so they no longer convert back as they were)'
+            cand --drop-unknown 'Drop fields outside the contract instead of rejecting their records, and count them in the summary (also under --strict)'
+            cand --no-validate 'Skip the contract''s field rules: convert every record that can be converted (syntax, duplicate keys, cell counts and unknown fields still count)'
+            cand -q 'Print no diagnostics and no summary'
+            cand --quiet 'Print no diagnostics and no summary'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -128,6 +153,7 @@ set edit:completion:arg-completer[clickstream] = {|@words|
         &'clickstream;help'= {
             cand validate 'Check event files against the contract, with a diagnostic per problem'
             cand hash-phones 'Normalise phone numbers and write their SHA-256, one per input line'
+            cand convert 'Convert event files between JSONL and CSV without losing a digit, key or line break'
             cand replay 'Send event files to an HTTP endpoint, one request per record, losing nothing'
             cand schema 'Print the JSON Schema (draft 2020-12) of an event, for other engines'
             cand completions 'Print a shell completion script'
@@ -137,6 +163,8 @@ set edit:completion:arg-completer[clickstream] = {|@words|
         &'clickstream;help;validate'= {
         }
         &'clickstream;help;hash-phones'= {
+        }
+        &'clickstream;help;convert'= {
         }
         &'clickstream;help;replay'= {
         }

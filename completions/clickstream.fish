@@ -31,6 +31,7 @@ complete -c clickstream -n "__fish_clickstream_needs_command" -s h -l help -d 'P
 complete -c clickstream -n "__fish_clickstream_needs_command" -s V -l version -d 'Print version'
 complete -c clickstream -n "__fish_clickstream_needs_command" -f -a "validate" -d 'Check event files against the contract, with a diagnostic per problem'
 complete -c clickstream -n "__fish_clickstream_needs_command" -f -a "hash-phones" -d 'Normalise phone numbers and write their SHA-256, one per input line'
+complete -c clickstream -n "__fish_clickstream_needs_command" -f -a "convert" -d 'Convert event files between JSONL and CSV without losing a digit, key or line break'
 complete -c clickstream -n "__fish_clickstream_needs_command" -f -a "replay" -d 'Send event files to an HTTP endpoint, one request per record, losing nothing'
 complete -c clickstream -n "__fish_clickstream_needs_command" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of an event, for other engines'
 complete -c clickstream -n "__fish_clickstream_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -83,6 +84,34 @@ complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l 
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -s q -l quiet -d 'Print no summary and no warnings (errors are still printed)'
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l show-pii -d 'Show phone numbers unmasked in messages'
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -s o -l output -d 'Write here instead of stdout (via a temporary file, renamed when done); a name ending in .gz is gzip-compressed' -r -F
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l to -d 'Output format; taken from the -o extension when not given (.csv; .jsonl, .ndjson or .json for JSONL)' -r -f -a "csv\t'A header row, then one event per row'
+jsonl\t'One compact JSON object per line'"
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l from -d 'Input format; detected from the extension and content when not given' -r -f -a "jsonl\t'One JSON object per line'
+json\t'JSON documents: pretty-printed objects, concatenated objects, or an array'
+csv\t'A header row of field names, then one event per row'"
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l max-record-bytes -d 'Longest record kept in memory (e.g. 65536, 512K, 4M); longer ones are skipped' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l delimiter -d 'CSV delimiter: one character, or "tab"; guessed from the header when not given' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l kind -d 'Which events are expected: click events must have click_timestamp' -r -f -a "detailed\t'Impressions and clicks; `click_timestamp` optional'
+click\t'Click events; `click_timestamp` required'"
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l reference-id -d 'Accepted reference_id forms' -r -f -a "phone\t'12-digit phone numbers only'
+sha256\t'SHA-256 hex digests only'
+hashed-or-phone\t'Digests or 12-digit phone numbers'
+any\t'Any non-empty string'"
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l columns -d 'Keep these fields outside the contract, as extra columns (or keys) after the contract\'s fields' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l invalid-out -d 'Write every rejected record here, byte for byte as read' -r -F
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l color -d 'When to colour diagnostics on stderr' -r -f -a "auto\t'Only on a terminal, and not when `NO_COLOR` is set'
+always\t''
+never\t''"
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l strict -d 'Unknown fields and timestamps given as JSON numbers are errors, not warnings'
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l show-pii -d 'Show reference_id values in messages instead of masking them (personal data)'
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l crlf -d 'End CSV rows with CRLF instead of LF'
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l bom -d 'Start CSV output with a UTF-8 byte order mark (for spreadsheets)'
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l excel-safe -d 'Guard against formula injection: prefix CSV cells that start with = + - @ with \' (this changes those cells, so they no longer convert back as they were)'
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l drop-unknown -d 'Drop fields outside the contract instead of rejecting their records, and count them in the summary (also under --strict)'
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l no-validate -d 'Skip the contract\'s field rules: convert every record that can be converted (syntax, duplicate keys, cell counts and unknown fields still count)'
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -s q -l quiet -d 'Print no diagnostics and no summary'
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l url -d 'Where to send the records (http or https)' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -s X -l method -d 'HTTP method' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -s H -l header -d 'Extra header, repeatable: `${VAR}` is read from the environment, `{field}` from each record (e.g. -H \'Authorization: Bearer ${TOKEN}\')' -r
@@ -139,10 +168,11 @@ complete -c clickstream -n "__fish_clickstream_using_subcommand man" -l color -d
 always\t''
 never\t''"
 complete -c clickstream -n "__fish_clickstream_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones replay schema completions man help" -f -a "validate" -d 'Check event files against the contract, with a diagnostic per problem'
-complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones replay schema completions man help" -f -a "hash-phones" -d 'Normalise phone numbers and write their SHA-256, one per input line'
-complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones replay schema completions man help" -f -a "replay" -d 'Send event files to an HTTP endpoint, one request per record, losing nothing'
-complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones replay schema completions man help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of an event, for other engines'
-complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones replay schema completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones replay schema completions man help" -f -a "man" -d 'Print the manual page (roff) of clickstream or one of its subcommands'
-complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones replay schema completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones convert replay schema completions man help" -f -a "validate" -d 'Check event files against the contract, with a diagnostic per problem'
+complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones convert replay schema completions man help" -f -a "hash-phones" -d 'Normalise phone numbers and write their SHA-256, one per input line'
+complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones convert replay schema completions man help" -f -a "convert" -d 'Convert event files between JSONL and CSV without losing a digit, key or line break'
+complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones convert replay schema completions man help" -f -a "replay" -d 'Send event files to an HTTP endpoint, one request per record, losing nothing'
+complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones convert replay schema completions man help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of an event, for other engines'
+complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones convert replay schema completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones convert replay schema completions man help" -f -a "man" -d 'Print the manual page (roff) of clickstream or one of its subcommands'
+complete -c clickstream -n "__fish_clickstream_using_subcommand help; and not __fish_seen_subcommand_from validate hash-phones convert replay schema completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
