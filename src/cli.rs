@@ -5,12 +5,36 @@
 use clap::{Parser, Subcommand};
 
 use crate::reader::{Format, ReadOptions};
+use crate::report::ColorChoice;
 use crate::schema::{Kind, ReferencePolicy, Rules};
 
 /// Validate, hash, convert and replay clickstream webhook events.
 #[derive(Parser, Debug)]
-#[command(name = "clickstream", version, about, max_term_width = 100)]
+#[command(
+    name = "clickstream",
+    version,
+    about,
+    max_term_width = 100,
+    after_help = "\
+Examples:
+  clickstream validate events.jsonl
+  clickstream hash-phones --default-country 91 phones.txt > hashes.txt
+  clickstream schema --kind click > click-event.schema.json
+
+Exit status: 0 success, 1 problems found (invalid records, bad lines),
+2 usage or I/O error. NO_COLOR in the environment turns colour off."
+)]
 pub struct Cli {
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = ColorChoice::Auto,
+        value_name = "WHEN"
+    )]
+    pub color: ColorChoice,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -25,6 +49,12 @@ pub enum Command {
     Convert(crate::cmd::convert::Args),
     /// Send event files to an HTTP endpoint, one request per record, losing nothing
     Replay(crate::cmd::replay::Args),
+    /// Print the JSON Schema (draft 2020-12) of an event, for other engines
+    Schema(crate::cmd::schema::Args),
+    /// Print a shell completion script
+    Completions(crate::cmd::completions::Args),
+    /// Print the manual page (roff) of clickstream or one of its subcommands
+    Man(crate::cmd::man::Args),
 }
 
 /// How event input is read (shared by validate, convert and replay).

@@ -37,10 +37,13 @@ pub fn main() -> ExitCode {
 /// Dispatches to the subcommand; `Ok` carries its exit status.
 pub fn run(cli: cli::Cli) -> anyhow::Result<u8> {
     match cli.command {
-        cli::Command::Validate(args) => cmd::validate::run(args),
+        cli::Command::Validate(args) => cmd::validate::run(args, cli.color),
         cli::Command::HashPhones(args) => cmd::hash_phones::run(args),
         cli::Command::Convert(args) => cmd::convert::run(args),
         cli::Command::Replay(args) => cmd::replay::run(args),
+        cli::Command::Schema(args) => cmd::schema::run(args),
+        cli::Command::Completions(args) => cmd::completions::run(args),
+        cli::Command::Man(args) => cmd::man::run(args),
     }
 }
 

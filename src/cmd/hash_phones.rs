@@ -34,6 +34,13 @@ use crate::{exit, reader, report};
 /// number and the value masked, and give no output line. Exit status: 0 all
 /// lines hashed or blank, 1 any bad line, 2 usage or I/O error.
 #[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Examples:
+  clickstream hash-phones phones.txt > hashes.txt
+  clickstream hash-phones --default-country 91 --unique national.txt
+  clickstream hash-phones --column phone customers.csv > customers-hashed.csv
+  clickstream hash-phones --field reference_id events.jsonl > events-hashed.jsonl
+  clickstream hash-phones --target e164 --encoding base64 phones.txt")]
 pub struct Args {
     /// Input files; none or `-` reads standard input.
     #[arg(value_name = "FILE")]

@@ -34,10 +34,14 @@ use worker::{Fate, Finished, Job, Shared};
 
 /// Flags of `clickstream replay`.
 #[derive(clap::Args, Debug)]
-#[command(
-    after_help = "Exit status: 0 all delivered, 1 any record failed or invalid, \
-                         2 usage or I/O error, 130 interrupted."
-)]
+#[command(after_help = "\
+Examples:
+  clickstream replay events.jsonl --url http://127.0.0.1:8080/webhook --dry-run
+  clickstream replay events.jsonl --url https://example.test/hook --rate 50 \\
+      --hmac-secret-env WEBHOOK_SECRET --failed-out failed.jsonl --checkpoint replay.ckpt
+
+Exit status: 0 all delivered, 1 any record failed or invalid, 2 usage or I/O error,
+130 interrupted.")]
 pub struct Args {
     /// Event files (JSONL, JSON or CSV; gzip allowed); `-` or none reads standard input.
     #[arg(value_name = "FILE")]

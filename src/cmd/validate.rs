@@ -47,10 +47,6 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
 
-    /// When to colour diagnostics
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
-    pub color: ColorChoice,
-
     /// Write every valid record here, byte for byte as read
     #[arg(long, value_name = "FILE")]
     pub valid_out: Option<PathBuf>,
@@ -89,9 +85,10 @@ struct Outcome {
     stopped_at: Option<(String, u64)>,
 }
 
-pub fn run(args: Args) -> anyhow::Result<u8> {
+/// Runs `validate`; `color` is the global `--color`.
+pub fn run(args: Args, color: ColorChoice) -> anyhow::Result<u8> {
     let started = Instant::now();
-    let color = args.format == OutputFormat::Human && args.color.for_stdout();
+    let color = args.format == OutputFormat::Human && color.for_stdout();
     let stdout = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     let mut printer = DiagnosticWriter::new(stdout, args.format, color);
     let mut valid_out = args
