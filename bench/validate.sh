@@ -16,7 +16,7 @@ bin=target/release/clickstream
 
 # The 1,000-event fixture (planted faults included) repeated with fresh
 # event_ids, and its well-formed lines only for Miller, which stops at the
-# first malformed line.
+# first malformed line or null value.
 python3 - "$events" "$work" <<'PY'
 import sys
 n, work = int(sys.argv[1]), sys.argv[2]
@@ -30,7 +30,9 @@ with open(f"{work}/events.jsonl", "wb") as all_, open(f"{work}/wellformed.jsonl"
                 break
             l = l.replace(b'"event_id":"', b'"event_id":"%d-' % (i // len(src)), 1) + b"\n"
             all_.write(l)
-            if l.startswith(b'{"') and l.rstrip().endswith(b"}") and b"\xff" not in l:
+            wellformed = l.startswith(b'{"') and l.rstrip().endswith(b"}")
+            # Miller 6.6 also stops at a null value ("couldn't assign variable").
+            if wellformed and b"\xff" not in l and b":null" not in l:
                 ok.write(l)
             i += 1
 PY
@@ -43,7 +45,7 @@ base=""
 measure() {
     local name=$1; shift
     /usr/bin/time -o "$work/time" -f '%e %M' "$@" >/dev/null 2>&1 || true
-    read -r secs kb < "$work/time"
+    read -r secs kb < <(tail -n 1 "$work/time")
     [ -z "$base" ] && base=$secs
     python3 -c "
 s, mb, base, kb = $secs, $mb, $base, $kb
