@@ -91,7 +91,7 @@ Register-ArgumentCompleter -Native -CommandName 'clickstream' -ScriptBlock {
             [CompletionResult]::new('--reference-id', '--reference-id', [CompletionResultType]::ParameterName, 'Accepted reference_id forms')
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Keep these fields outside the contract, as extra columns (or keys) after the contract''s fields')
             [CompletionResult]::new('--invalid-out', '--invalid-out', [CompletionResultType]::ParameterName, 'Write every rejected record here, byte for byte as read')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics on stderr')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Unknown fields and timestamps given as JSON numbers are errors, not warnings')
             [CompletionResult]::new('--show-pii', '--show-pii', [CompletionResultType]::ParameterName, 'Show reference_id values in messages instead of masking them (personal data)')
             [CompletionResult]::new('--crlf', '--crlf', [CompletionResultType]::ParameterName, 'End CSV rows with CRLF instead of LF')

@@ -85,7 +85,7 @@ set edit:completion:arg-completer[clickstream] = {|@words|
             cand --reference-id 'Accepted reference_id forms'
             cand --columns 'Keep these fields outside the contract, as extra columns (or keys) after the contract''s fields'
             cand --invalid-out 'Write every rejected record here, byte for byte as read'
-            cand --color 'When to colour diagnostics on stderr'
+            cand --color 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never'
             cand --strict 'Unknown fields and timestamps given as JSON numbers are errors, not warnings'
             cand --show-pii 'Show reference_id values in messages instead of masking them (personal data)'
             cand --crlf 'End CSV rows with CRLF instead of LF'

@@ -100,7 +100,7 @@ hashed-or-phone\t'Digests or 12-digit phone numbers'
 any\t'Any non-empty string'"
 complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l columns -d 'Keep these fields outside the contract, as extra columns (or keys) after the contract\'s fields' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l invalid-out -d 'Write every rejected record here, byte for byte as read' -r -F
-complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l color -d 'When to colour diagnostics on stderr' -r -f -a "auto\t'Only on a terminal, and not when `NO_COLOR` is set'
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l color -d 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Only on a terminal, and not when `NO_COLOR` is set'
 always\t''
 never\t''"
 complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l strict -d 'Unknown fields and timestamps given as JSON numbers are errors, not warnings'

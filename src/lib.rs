@@ -39,7 +39,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<u8> {
     match cli.command {
         cli::Command::Validate(args) => cmd::validate::run(args, cli.color),
         cli::Command::HashPhones(args) => cmd::hash_phones::run(args),
-        cli::Command::Convert(args) => cmd::convert::run(args),
+        cli::Command::Convert(args) => cmd::convert::run(args, cli.color),
         cli::Command::Replay(args) => cmd::replay::run(args),
         cli::Command::Schema(args) => cmd::schema::run(args),
         cli::Command::Completions(args) => cmd::completions::run(args),

@@ -75,6 +75,11 @@ impl Progress {
         }
     }
 
+    /// True when a bar may be drawn (stderr is a terminal and it was wanted).
+    pub fn is_active(&self) -> bool {
+        self.inner.is_some()
+    }
+
     /// Counts `n` more bytes read.
     pub fn inc(&self, n: u64) {
         let Some(inner) = &self.inner else { return };

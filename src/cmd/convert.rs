@@ -19,6 +19,7 @@ use anyhow::Context;
 
 use crate::cli::{InputArgs, RuleArgs};
 use crate::exit;
+use crate::progress::Progress;
 use crate::quarantine::RecordFile;
 use crate::reader;
 use crate::report::{plural, ColorChoice, DiagnosticWriter, OutputFormat, Tally};
@@ -104,10 +105,6 @@ pub struct Args {
     /// Print no diagnostics and no summary
     #[arg(long, short)]
     pub quiet: bool,
-
-    /// When to colour diagnostics on stderr
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
-    pub color: ColorChoice,
 }
 
 /// Unknown field names dropped by `--drop-unknown`, with counts. Only the
@@ -134,7 +131,8 @@ impl Dropped {
     }
 }
 
-pub fn run(args: Args) -> anyhow::Result<u8> {
+/// Runs `convert`; `color` is the global `--color`.
+pub fn run(args: Args, color: ColorChoice) -> anyhow::Result<u8> {
     let started = Instant::now();
     let target = target(&args)?;
     ensure_flags_fit(&args, target)?;
@@ -175,10 +173,12 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         .map(RecordFile::create)
         .transpose()?;
 
-    let color = args.color.enabled(io::stderr().is_terminal());
+    let progress = Progress::for_inputs(&inputs, !args.quiet);
+    let color = color.enabled(io::stderr().is_terminal());
     let stderr = BufWriter::new(io::stderr().lock());
     let mut run = Run {
         args: &args,
+        progress: &progress,
         printer: DiagnosticWriter::new(stderr, OutputFormat::Human, color),
         tally: Tally::new(),
         dropped: Dropped::default(),
@@ -191,6 +191,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         done?;
     }
 
+    progress.finish();
     // Finish the outputs before the summary, so a failed write is the last word.
     if let Some(q) = quarantine {
         q.finish()?;
@@ -274,6 +275,7 @@ fn same_place(a: &Path, b: &Path) -> bool {
 /// State shared across the inputs of one run.
 struct Run<'r, W: Write> {
     args: &'r Args,
+    progress: &'r Progress,
     printer: DiagnosticWriter<W>,
     tally: Tally,
     dropped: Dropped,
@@ -289,7 +291,7 @@ impl<W: Write> Run<'_, W> {
         writer: &mut dyn EventWriter,
         mut quarantine: Option<&mut RecordFile>,
     ) -> anyhow::Result<()> {
-        let input = reader::open(name)?;
+        let input = reader::open_tracked(name, self.progress)?;
         let display = input.name.clone();
         let read = self.args.input.read_options();
         self.diags.clear();
@@ -409,7 +411,14 @@ impl<W: Write> Run<'_, W> {
     fn emit(&mut self, file: &str) -> io::Result<()> {
         for d in self.diags.drain(..) {
             self.tally.diagnostic(&d);
-            if !self.args.quiet {
+            if self.args.quiet {
+                continue;
+            }
+            if self.progress.is_active() {
+                let printer = &mut self.printer;
+                self.progress
+                    .suspend(|| printer.write(file, &d).and_then(|()| printer.flush()))?;
+            } else {
                 self.printer.write(file, &d)?;
             }
         }

@@ -24,6 +24,7 @@ use clap::ValueEnum;
 use sha2::{Digest, Sha256};
 
 use crate::phone::{self, CountryCode, Normalised, Target};
+use crate::progress::Progress;
 use crate::{exit, reader, report};
 
 /// Normalise phone numbers and write their SHA-256, one per input line.
@@ -146,11 +147,13 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     }
 
     let mut sink = Sink::create(args.output.as_deref())?;
-    let mut hasher = PhoneHasher::new(&args);
+    let progress = Progress::for_inputs(&names, !args.quiet);
+    let mut hasher = PhoneHasher::new(&args, progress.clone());
     let started = Instant::now();
-    let result = run_inputs(&args, &names, &mut hasher, &mut sink.out);
+    let result = run_inputs(&args, &names, &mut hasher, &mut sink.out, &progress);
     let result = result.and_then(|()| sink.finish());
     hasher.flush_messages();
+    progress.finish();
     result?;
 
     if !args.quiet {
@@ -170,10 +173,11 @@ fn run_inputs(
     names: &[String],
     hasher: &mut PhoneHasher,
     out: &mut dyn Write,
+    progress: &Progress,
 ) -> anyhow::Result<()> {
     let mut table = args.column.as_deref().map(|c| table::Table::new(c, args));
     for name in names {
-        let mut input = reader::open(name)?;
+        let mut input = reader::open_tracked(name, progress)?;
         if input.had_bom {
             hasher.warn_bom(&input.name);
         }
@@ -409,10 +413,11 @@ pub(crate) struct PhoneHasher {
     seen: Option<SeenDigests>,
     pub summary: Summary,
     messages: BufWriter<io::Stderr>,
+    progress: Progress,
 }
 
 impl PhoneHasher {
-    fn new(args: &Args) -> PhoneHasher {
+    fn new(args: &Args, progress: Progress) -> PhoneHasher {
         let target = match args.target {
             TargetArg::Contract => Target::Contract,
             TargetArg::Digits => Target::Digits,
@@ -432,6 +437,7 @@ impl PhoneHasher {
             seen: args.unique.then(SeenDigests::default),
             summary: Summary::default(),
             messages: BufWriter::new(io::stderr()),
+            progress,
         }
     }
 
@@ -519,6 +525,10 @@ impl PhoneHasher {
             "{}:{}: {severity}: {field}{what}{shown}",
             at.file, at.line
         );
+        if self.progress.is_active() {
+            let messages = &mut self.messages;
+            self.progress.suspend(|| messages.flush().ok());
+        }
     }
 
     fn flush_messages(&mut self) {
