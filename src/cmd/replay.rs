@@ -432,7 +432,8 @@ fn dispatch(
 ) -> anyhow::Result<()> {
     let read = args.input.read_options();
     for (input, name) in names.iter().enumerate() {
-        let opened = Records::open(name, &read, args.rules.rules(), !args.no_validate);
+        let keep = args.failed_out.is_some();
+        let opened = Records::open(name, &read, args.rules.rules(), !args.no_validate, keep);
         let mut records = match opened {
             Ok(records) => records,
             Err(err) => {
@@ -493,6 +494,7 @@ fn make_job(plan: &Plan, args: &Args, input: usize, record: Record) -> (Job, Opt
         event_id: record.get("event_id").map(str::to_string),
         reference_id: record.get("reference_id").map(str::to_string),
         raw: record.raw,
+        spilled: record.spilled,
         body: record.body,
         headers,
     };
@@ -555,7 +557,7 @@ fn dry_run(args: &Args, plan: &Plan, names: &[String]) -> anyhow::Result<u8> {
         .unwrap_or_default();
     let read = args.input.read_options();
     for name in names {
-        let mut records = Records::open(name, &read, args.rules.rules(), !args.no_validate)?;
+        let mut records = Records::open(name, &read, args.rules.rules(), !args.no_validate, false)?;
         while let Some(record) = records.next_record()? {
             let place = format!("{}:{}", records.name(), record.line);
             let reference_id = record.get("reference_id").map(str::to_string);

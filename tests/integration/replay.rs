@@ -333,6 +333,38 @@ fn c19_long_lines_are_sent_whole() {
     assert!(bodies[1] > 70_000);
 }
 
+// A record over --max-record-bytes is never held, but it is not lost either:
+// it reaches --failed-out byte for byte, streamed through a temporary file.
+#[test]
+fn too_large_records_reach_failed_out_as_read() {
+    let sink = Sink::ok();
+    let run = Run::new();
+    let input = case("C19");
+    let failed = run.p("failed.jsonl");
+    let args = [
+        input.to_str().unwrap(),
+        "--url",
+        &sink.url(),
+        "--max-record-bytes",
+        "64K",
+    ];
+    let out = replay(&[&args[..], &["--failed-out", &failed]].concat());
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert_eq!(sink.requests().len(), 1);
+    let text = std::fs::read(&input).unwrap();
+    let first_line = &text[..=text.iter().position(|&b| b == b'\n').unwrap()];
+    assert_eq!(std::fs::read(&failed).unwrap(), first_line);
+    let leftovers = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with("clickstream-replay-") && name.ends_with(".spill")
+        })
+        .count();
+    assert_eq!(leftovers, 0, "a temporary spill file was left behind");
+}
+
 /// Replays the 1,000-event fixture against `script` and checks that nothing
 /// was lost; returns the sink, the report and the JSON summary.
 fn fault_mix(

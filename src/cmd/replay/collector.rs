@@ -39,6 +39,17 @@ impl Output {
         })
     }
 
+    /// Copies a record that was too large to hold, as read (it ends with a newline).
+    fn write_spilled(&mut self, spilled: &super::source::Spilled) -> anyhow::Result<()> {
+        let name = &self.name;
+        spilled
+            .copy_to(&mut self.wtr)
+            .with_context(|| format!("cannot write {name:?}"))?;
+        self.wtr
+            .flush()
+            .with_context(|| format!("cannot write {name:?}"))
+    }
+
     fn write_line(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
         let name = &self.name;
         self.wtr
@@ -107,7 +118,10 @@ impl Collector {
         };
         if problem.is_some() {
             if let Some(out) = self.failed_out.as_mut() {
-                out.write_line(&f.job.raw)?;
+                match &f.job.spilled {
+                    Some(spilled) => out.write_spilled(spilled)?,
+                    None => out.write_line(&f.job.raw)?,
+                }
             }
         }
         if self.report.is_some() {

@@ -7,6 +7,10 @@
 //! `--failed-out` sends exactly the same bytes; a CSV row is sent as the
 //! canonical JSON object of its fields.
 
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
 use anyhow::{bail, Context};
 
 use crate::reader::{self, Format, ReadOptions};
@@ -22,9 +26,11 @@ pub struct Record {
     pub index: Option<u64>,
     /// The bytes as read, without the line ending; for a CSV row, the JSON
     /// body instead; empty for a record over `--max-record-bytes`, which is
-    /// never held in memory (a known gap: such a record is reported and
-    /// counted as invalid, but `--failed-out` cannot hold it).
+    /// never held in memory.
     pub raw: Vec<u8>,
+    /// A record over `--max-record-bytes`, streamed as read to a temporary
+    /// file for `--failed-out` (see [`Spilled`]).
+    pub spilled: Option<Spilled>,
     /// The body to send; empty when the record cannot be sent at all.
     pub body: Vec<u8>,
     /// The record's fields that have a text value.
@@ -48,6 +54,79 @@ pub struct Records {
     stream: EventStream,
     ordinal: u64,
     diags: Vec<Diagnostic>,
+    /// Where a record too large to hold goes, when `--failed-out` wants it.
+    spill: Option<SpillFile>,
+}
+
+/// A temporary file holding one record too large to keep in memory, until
+/// the collector copies it to `--failed-out`. It is removed when dropped.
+#[derive(Debug)]
+pub struct Spilled {
+    path: PathBuf,
+}
+
+impl Spilled {
+    /// Appends the record, as read, to `out`.
+    pub fn copy_to(&self, out: &mut dyn Write) -> io::Result<()> {
+        io::copy(&mut File::open(&self.path)?, out).map(|_| ())
+    }
+}
+
+impl Drop for Spilled {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// The writer handed to the stream for records too large to hold: it makes
+/// a temporary file only when a record is actually spilled.
+struct SpillFile {
+    file: Option<(PathBuf, BufWriter<File>)>,
+    made: u64,
+}
+
+impl SpillFile {
+    /// The spilled record of the last read, if there was one.
+    fn take(&mut self) -> io::Result<Option<Spilled>> {
+        match self.file.take() {
+            Some((path, mut out)) => {
+                let spilled = Spilled { path };
+                out.flush()?;
+                Ok(Some(spilled))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+impl Write for SpillFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.file.is_none() {
+            self.made += 1;
+            let name = format!(
+                "clickstream-replay-{}-{}.spill",
+                std::process::id(),
+                self.made
+            );
+            let path = std::env::temp_dir().join(name);
+            let file = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)?;
+            self.file = Some((path, BufWriter::new(file)));
+        }
+        match &mut self.file {
+            Some((_, out)) => out.write(buf),
+            None => Ok(0),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.file {
+            Some((_, out)) => out.flush(),
+            None => Ok(()),
+        }
+    }
 }
 
 impl Records {
@@ -58,6 +137,7 @@ impl Records {
         read: &ReadOptions,
         rules: Rules,
         validate: bool,
+        keep_too_large: bool,
     ) -> anyhow::Result<Self> {
         let input = reader::open(name)?;
         let mut diags = Vec::new();
@@ -85,6 +165,10 @@ impl Records {
             stream,
             ordinal: 0,
             diags: Vec::new(),
+            spill: keep_too_large.then_some(SpillFile {
+                file: None,
+                made: 0,
+            }),
         })
     }
 
@@ -98,12 +182,17 @@ impl Records {
         self.diags.clear();
         let csv = self.stream.format() == Format::Csv;
         let name = self.stream.name().to_string();
+        let spill = self.spill.as_mut().map(|s| s as &mut dyn Write);
         let item = self
             .stream
-            .next_item(&mut self.diags, None)
+            .next_item(&mut self.diags, spill)
             .with_context(|| format!("cannot read {name:?}"))?;
         let Some(item) = item else {
             return Ok(None);
+        };
+        let spilled = match self.spill.as_mut() {
+            Some(spill) => spill.take().context("cannot write a temporary file")?,
+            None => None,
         };
         let mut raw = item.raw.to_vec();
         trim_line_end(&mut raw);
@@ -150,6 +239,7 @@ impl Records {
             line: item.line,
             index: item.index,
             raw,
+            spilled,
             body,
             fields,
             problem,

@@ -23,6 +23,8 @@ pub struct Job {
     pub reference_id: Option<String>,
     /// The record as read, for `--failed-out`.
     pub raw: Vec<u8>,
+    /// Or, for a record too large to hold, the file it was streamed to.
+    pub spilled: Option<super::source::Spilled>,
     pub body: Vec<u8>,
     pub headers: Vec<(String, String)>,
 }
