@@ -494,6 +494,7 @@ fn make_job(plan: &Plan, args: &Args, input: usize, record: Record) -> (Job, Opt
         event_id: record.get("event_id").map(str::to_string),
         reference_id: record.get("reference_id").map(str::to_string),
         raw: record.raw,
+        csv_header: record.csv_header,
         spilled: record.spilled,
         body: record.body,
         headers,

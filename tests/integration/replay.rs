@@ -930,7 +930,7 @@ fn csv_rows_are_sent_as_json_and_kept_replayable() {
         "--url",
         &sink.url(),
         "--failed-out",
-        &run.p("f.jsonl"),
+        &run.p("f.csv"),
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let c1 = sink
@@ -944,7 +944,20 @@ fn csv_rows_are_sent_as_json_and_kept_replayable() {
          \"campaign_id\":\"007\",\"display_unit\":\"du1\",\"impression_timestamp\":\"1754116200\",\
          \"business_number\":\"9122245644890\"}"
     );
-    let failed = lines(&run.path("f.jsonl"));
-    assert_eq!(failed.len(), 1);
-    assert_eq!(event_id(&failed[0]), "c2");
+    // The failed row is kept as read, under its header, so the file replays.
+    assert_eq!(
+        std::fs::read_to_string(run.path("f.csv")).unwrap(),
+        format!(
+            "{header}\r\nc2,919800000002,org1,cmp1,du1,1754116200,1754116260,9122245644890\r\n"
+        )
+    );
+    let again = Sink::ok();
+    let out = replay(&[&run.p("f.csv"), "--url", &again.url()]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let sent: Vec<String> = again
+        .requests()
+        .iter()
+        .filter_map(|r| r.event_id.clone())
+        .collect();
+    assert_eq!(sent, ["c2"]);
 }

@@ -7,6 +7,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -21,6 +22,8 @@ use crate::report;
 pub struct Output {
     name: String,
     wtr: BufWriter<File>,
+    /// The CSV header last written, so rows of one header share it.
+    header: Option<Arc<Vec<u8>>>,
 }
 
 impl Output {
@@ -36,7 +39,25 @@ impl Output {
         Ok(Output {
             name,
             wtr: BufWriter::new(file),
+            header: None,
         })
+    }
+
+    /// Writes a CSV header unless the rows before had the same one.
+    fn write_header(&mut self, header: &Arc<Vec<u8>>) -> anyhow::Result<()> {
+        if self.header.as_ref().is_some_and(|h| h == header) {
+            return Ok(());
+        }
+        self.header = Some(Arc::clone(header));
+        self.write_record(header)
+    }
+
+    /// Writes a record as read, with a newline if it lacks one.
+    fn write_record(&mut self, raw: &[u8]) -> anyhow::Result<()> {
+        let name = &self.name;
+        crate::quarantine::write_line(&mut self.wtr, raw)
+            .and_then(|()| self.wtr.flush())
+            .with_context(|| format!("cannot write {name:?}"))
     }
 
     /// Copies a record that was too large to hold, as read (it ends with a newline).
@@ -118,9 +139,12 @@ impl Collector {
         };
         if problem.is_some() {
             if let Some(out) = self.failed_out.as_mut() {
+                if let Some(header) = &f.job.csv_header {
+                    out.write_header(header)?;
+                }
                 match &f.job.spilled {
                     Some(spilled) => out.write_spilled(spilled)?,
-                    None => out.write_line(&f.job.raw)?,
+                    None => out.write_record(&f.job.raw)?,
                 }
             }
         }

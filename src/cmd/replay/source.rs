@@ -5,11 +5,13 @@
 //!
 //! The body of a JSON record is its bytes as read, so a retry or a replay of
 //! `--failed-out` sends exactly the same bytes; a CSV row is sent as the
-//! canonical JSON object of its fields.
+//! canonical JSON object of its fields, and goes to `--failed-out` as read,
+//! under its header.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
 
@@ -24,10 +26,12 @@ pub struct Record {
     pub line: u64,
     /// Position in a JSON array, when the input is one.
     pub index: Option<u64>,
-    /// The bytes as read, without the line ending; for a CSV row, the JSON
-    /// body instead; empty for a record over `--max-record-bytes`, which is
-    /// never held in memory.
+    /// The bytes as read; empty for a record over `--max-record-bytes`,
+    /// which is never held in memory.
     pub raw: Vec<u8>,
+    /// For a CSV row, the header it belongs to (written before it in
+    /// `--failed-out`, so that file can be replayed).
+    pub csv_header: Option<Arc<Vec<u8>>>,
     /// A record over `--max-record-bytes`, streamed as read to a temporary
     /// file for `--failed-out` (see [`Spilled`]).
     pub spilled: Option<Spilled>,
@@ -56,6 +60,7 @@ pub struct Records {
     diags: Vec<Diagnostic>,
     /// Where a record too large to hold goes, when `--failed-out` wants it.
     spill: Option<SpillFile>,
+    csv_header: Option<Arc<Vec<u8>>>,
 }
 
 /// A temporary file holding one record too large to keep in memory, until
@@ -156,6 +161,7 @@ impl Records {
                 reasons.join("; ")
             );
         }
+        let csv_header = stream.csv_header().map(|h| Arc::new(h.raw.clone()));
         let stream = if validate {
             stream
         } else {
@@ -169,6 +175,7 @@ impl Records {
                 file: None,
                 made: 0,
             }),
+            csv_header,
         })
     }
 
@@ -194,8 +201,7 @@ impl Records {
             Some(spill) => spill.take().context("cannot write a temporary file")?,
             None => None,
         };
-        let mut raw = item.raw.to_vec();
-        trim_line_end(&mut raw);
+        let raw = item.raw.to_vec();
         let mut fields = Vec::new();
         let mut body = Vec::new();
         if let Some(event) = &item.event {
@@ -211,14 +217,12 @@ impl Records {
             }
             if csv {
                 event.write_json(&mut body);
-                // A CSV row alone cannot be replayed (its header is
-                // elsewhere), so --failed-out gets the JSON that was sent.
-                raw.clone_from(&body);
             }
         }
         if !csv {
             body = raw.trim_ascii().to_vec();
         }
+        let csv_header = self.csv_header.clone();
         let problem = (!item.is_valid()).then(|| {
             let reasons: Vec<String> = self
                 .diags
@@ -239,19 +243,11 @@ impl Records {
             line: item.line,
             index: item.index,
             raw,
+            csv_header,
             spilled,
             body,
             fields,
             problem,
         }))
-    }
-}
-
-fn trim_line_end(raw: &mut Vec<u8>) {
-    if raw.ends_with(b"\n") {
-        raw.pop();
-        if raw.ends_with(b"\r") {
-            raw.pop();
-        }
     }
 }

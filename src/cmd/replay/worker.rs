@@ -23,6 +23,8 @@ pub struct Job {
     pub reference_id: Option<String>,
     /// The record as read, for `--failed-out`.
     pub raw: Vec<u8>,
+    /// The CSV header of a CSV row, written before it in `--failed-out`.
+    pub csv_header: Option<std::sync::Arc<Vec<u8>>>,
     /// Or, for a record too large to hold, the file it was streamed to.
     pub spilled: Option<super::source::Spilled>,
     pub body: Vec<u8>,
