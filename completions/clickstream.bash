@@ -107,7 +107,7 @@ _clickstream() {
             return 0
             ;;
         clickstream__subcmd__convert)
-            opts="-o -q -h --output --to --from --max-record-bytes --delimiter --kind --strict --reference-id --show-pii --crlf --bom --excel-safe --drop-unknown --columns --invalid-out --no-validate --quiet --color --help"
+            opts="-o -q -h --output --to --from --max-record-bytes --delimiter --kind --strict --reference-id --show-pii --crlf --bom --excel-safe --drop-unknown --columns --invalid-out --no-validate --quiet --threads --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -150,6 +150,10 @@ _clickstream() {
                     return 0
                     ;;
                 --invalid-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -2,8 +2,10 @@
 //! without losing a digit, a key or a line break (SPEC section 5). Records
 //! are validated on the way; rejected ones are reported and quarantined.
 //!
-//! Known limits: convert runs on one core (no `--threads` yet), shows no
-//! progress bar, and does not run validate's duplicate `event_id` check
+//! JSONL input is converted on all cores (`--threads`), in blocks that come
+//! back in input order; JSON documents and CSV are read on one core.
+//!
+//! Known limits: convert does not run validate's duplicate `event_id` check
 //! (a warning only, which never rejects a record; run `validate` for it).
 //! Empty strings and nulls are written as absent fields, because an empty
 //! CSV cell reads back as absent; this only matters under `--no-validate`.
@@ -17,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
+use crate::blocks;
 use crate::cli::{InputArgs, RuleArgs};
 use crate::exit;
 use crate::progress::Progress;
@@ -24,13 +27,13 @@ use crate::quarantine::RecordFile;
 use crate::reader;
 use crate::report::{plural, ColorChoice, DiagnosticWriter, OutputFormat, Tally};
 use crate::schema::{
-    suggest_field, timestamp::shorten, Code, Diagnostic, EventStream, Item, Severity, FIELDS,
-    ORG_ID_ALIAS,
+    check_json, suggest_field, timestamp::shorten, Code, Diagnostic, Event, EventStream, Item,
+    ReferenceForm, Rules, Severity, FIELDS, ORG_ID_ALIAS,
 };
 
 pub use output::Target;
 use output::{Pending, Sink};
-use write::{unconvertible, CsvOut, CsvStyle, EventWriter, JsonlOut, Row};
+use write::{unconvertible, CsvStyle, EventWriter, Layout, Row, Rows};
 
 /// Convert event files between JSONL and CSV without losing anything.
 #[derive(clap::Args, Debug)]
@@ -105,6 +108,10 @@ pub struct Args {
     /// Print no diagnostics and no summary
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Worker threads for JSONL input (default: all cores; 1 reads on one thread)
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 /// Unknown field names dropped by `--drop-unknown`, with counts. Only the
@@ -155,18 +162,16 @@ pub fn run(args: Args, color: ColorChoice) -> anyhow::Result<u8> {
         }
         _ => (None, Sink::Stdout(io::stdout().lock())),
     };
-    let mut writer: Box<dyn EventWriter> = match target {
-        Target::Csv => {
-            let style = CsvStyle {
-                delimiter: args.input.delimiter.unwrap_or(b','),
-                crlf: args.crlf,
-                bom: args.bom,
-                excel_safe: args.excel_safe,
-            };
-            Box::new(CsvOut::new(sink, &style, &args.columns)?)
-        }
-        Target::Jsonl => Box::new(JsonlOut::new(sink, &args.columns)),
+    let layout = Layout {
+        csv: (target == Target::Csv).then(|| CsvStyle {
+            delimiter: args.input.delimiter.unwrap_or(b','),
+            crlf: args.crlf,
+            bom: args.bom,
+            excel_safe: args.excel_safe,
+        }),
+        columns: args.columns.clone(),
     };
+    let mut writer = EventWriter::new(sink, layout.clone())?;
     let mut quarantine = args
         .invalid_out
         .as_deref()
@@ -186,7 +191,7 @@ pub fn run(args: Args, color: ColorChoice) -> anyhow::Result<u8> {
         slots: Vec::new(),
     };
     for name in &inputs {
-        let done = run.file(name, writer.as_mut(), quarantine.as_mut());
+        let done = run.file(name, &mut writer, &layout, quarantine.as_mut());
         run.printer.flush()?;
         done?;
     }
@@ -288,12 +293,21 @@ impl<W: Write> Run<'_, W> {
     fn file(
         &mut self,
         name: &str,
-        writer: &mut dyn EventWriter,
+        writer: &mut EventWriter,
+        layout: &Layout,
         mut quarantine: Option<&mut RecordFile>,
     ) -> anyhow::Result<()> {
-        let input = reader::open_tracked(name, self.progress)?;
+        let mut input = reader::open_tracked(name, self.progress)?;
         let display = input.name.clone();
-        let read = self.args.input.read_options();
+        let mut read = self.args.input.read_options();
+        read.from = Some(
+            reader::detect_format(&mut input, &read)
+                .with_context(|| format!("cannot read {name:?}"))?,
+        );
+        let threads = blocks::thread_count(self.args.threads);
+        if read.from == Some(reader::Format::Jsonl) && threads > 1 {
+            return self.file_in_blocks(input, &display, threads, writer, layout, quarantine);
+        }
         self.diags.clear();
         let stream = EventStream::new(input, &read, self.args.rules.rules(), &mut self.diags)
             .with_context(|| format!("cannot read {name:?}"))?;
@@ -348,63 +362,53 @@ impl<W: Write> Run<'_, W> {
         }
     }
 
-    /// Applies convert's own rules to a checked record: the unknown-field
-    /// policy (reject, `--columns`, `--drop-unknown`) and values that cannot be
-    /// written without loss. Fills `slots`; returns the record's error count
-    /// and the positions of the extras that `--drop-unknown` drops.
+    /// JSONL on several cores: workers check and format blocks of lines,
+    /// which come back here in input order to be counted and written.
+    fn file_in_blocks(
+        &mut self,
+        mut input: reader::Input,
+        display: &str,
+        threads: usize,
+        writer: &mut EventWriter,
+        layout: &Layout,
+        quarantine: Option<&mut RecordFile>,
+    ) -> anyhow::Result<()> {
+        if input.had_bom {
+            self.diags.push(reader::bom_note());
+            self.emit(display)?;
+        }
+        let args = self.args;
+        let rules = args.rules.rules();
+        let max = args.input.max_record_bytes;
+        let work = |first_line: u64, block: &[u8]| {
+            convert_block(first_line, block, args, &rules, max, layout)
+        };
+        let mut sink = BlockSink {
+            run: self,
+            display,
+            writer,
+            quarantine,
+            max,
+            failed: None,
+        };
+        let result = blocks::run(&mut *input.reader, threads, max, work, &mut sink);
+        if let Some(err) = sink.failed.take() {
+            return Err(err.into());
+        }
+        result.with_context(|| format!("cannot read {display:?}"))?;
+        Ok(())
+    }
+
+    /// Applies convert's own rules to a checked record (see [`judge`]).
     fn judge(&mut self, item: &Item) -> (u32, Vec<usize>) {
-        let mut errors = item.errors;
-        // The stream's unknown_field diagnostics give way to the policy below.
-        self.diags.retain(|d| {
-            let unknown = d.code == Code::UnknownField;
-            if unknown && d.severity == Severity::Error {
-                errors -= 1;
-            }
-            !unknown
-        });
-        self.slots.clear();
-        self.slots.resize(self.args.columns.len(), None);
-        let mut drops = Vec::new();
-        let Some(event) = &item.event else {
-            return (errors, drops);
-        };
-        let mut fail = |diags: &mut Vec<Diagnostic>, code, field: &str, msg: String| {
-            errors += 1;
-            diags.push(
-                Diagnostic::error(item.line, code, msg)
-                    .with_field(field)
-                    .with_index(item.index),
-            );
-        };
-        if self.args.no_validate {
-            for (i, value) in event.fields.iter().enumerate() {
-                if let Some(why) = value.as_ref().and_then(unconvertible) {
-                    fail(&mut self.diags, Code::WrongType, FIELDS[i], why.to_string());
-                }
-            }
-        }
-        for (k, (key, value)) in event.extras.iter().enumerate() {
-            if let Some(j) = self.args.columns.iter().position(|c| c == key) {
-                self.slots[j] = Some(k);
-                if let Some(why) = unconvertible(value) {
-                    fail(&mut self.diags, Code::WrongType, key, why.to_string());
-                }
-            } else if self.args.drop_unknown {
-                drops.push(k);
-            } else {
-                let hint = match suggest_field(key) {
-                    Some(f) => format!("did you mean {f:?}? otherwise "),
-                    None => String::new(),
-                };
-                let msg = format!(
-                    "unknown field {}; {hint}keep it with --columns or drop it with \
-                     --drop-unknown",
-                    shorten(key)
-                );
-                fail(&mut self.diags, Code::UnknownField, key, msg);
-            }
-        }
-        (errors, drops)
+        judge(
+            self.args,
+            item.event.as_ref(),
+            item.errors,
+            (item.line, item.index),
+            &mut self.slots,
+            &mut self.diags,
+        )
     }
 
     /// Counts and prints the pending diagnostics.
@@ -473,5 +477,228 @@ impl<W: Write> Run<'_, W> {
             0.0
         };
         writeln!(out, "  elapsed {secs:.3} s, {rate:.0} records/s")
+    }
+}
+
+/// Applies convert's own rules to a checked record (at `(line, index)`):
+/// the unknown-field policy (reject, `--columns`, `--drop-unknown`) and
+/// values that cannot be written without loss. Fills `slots`; returns the
+/// record's error count and the positions of the extras that
+/// `--drop-unknown` drops.
+fn judge(
+    args: &Args,
+    event: Option<&Event>,
+    errors: u32,
+    at: (u64, Option<u64>),
+    slots: &mut Vec<Option<usize>>,
+    diags: &mut Vec<Diagnostic>,
+) -> (u32, Vec<usize>) {
+    let mut errors = errors;
+    // The stream's unknown_field diagnostics give way to the policy below.
+    diags.retain(|d| {
+        let unknown = d.code == Code::UnknownField;
+        if unknown && d.severity == Severity::Error {
+            errors -= 1;
+        }
+        !unknown
+    });
+    slots.clear();
+    slots.resize(args.columns.len(), None);
+    let mut drops = Vec::new();
+    let Some(event) = event else {
+        return (errors, drops);
+    };
+    let mut fail = |diags: &mut Vec<Diagnostic>, code, field: &str, msg: String| {
+        errors += 1;
+        diags.push(
+            Diagnostic::error(at.0, code, msg)
+                .with_field(field)
+                .with_index(at.1),
+        );
+    };
+    if args.no_validate {
+        for (i, value) in event.fields.iter().enumerate() {
+            if let Some(why) = value.as_ref().and_then(unconvertible) {
+                fail(diags, Code::WrongType, FIELDS[i], why.to_string());
+            }
+        }
+    }
+    for (k, (key, value)) in event.extras.iter().enumerate() {
+        if let Some(j) = args.columns.iter().position(|c| c == key) {
+            slots[j] = Some(k);
+            if let Some(why) = unconvertible(value) {
+                fail(diags, Code::WrongType, key, why.to_string());
+            }
+        } else if args.drop_unknown {
+            drops.push(k);
+        } else {
+            let hint = match suggest_field(key) {
+                Some(f) => format!("did you mean {f:?}? otherwise "),
+                None => String::new(),
+            };
+            let msg = format!(
+                "unknown field {}; {hint}keep it with --columns or drop it with \
+                 --drop-unknown",
+                shorten(key)
+            );
+            fail(diags, Code::UnknownField, key, msg);
+        }
+    }
+    (errors, drops)
+}
+
+/// What the workers made of one block of JSONL lines.
+struct BlockConverted {
+    /// The converted rows, formatted.
+    rows: Vec<u8>,
+    lines: Vec<LineConverted>,
+    diags: Vec<Diagnostic>,
+    /// Names of the unknown fields `--drop-unknown` dropped, line by line.
+    dropped: Vec<String>,
+}
+
+struct LineConverted {
+    /// The line's bytes within the block, for `--invalid-out`.
+    start: usize,
+    end: usize,
+    converted: bool,
+    form: Option<ReferenceForm>,
+    /// How many of the block's diagnostics and dropped names are this line's.
+    diags: usize,
+    dropped: usize,
+}
+
+/// The workers' part: check, judge and format each line of a block.
+fn convert_block(
+    first_line: u64,
+    block: &[u8],
+    args: &Args,
+    rules: &Rules,
+    max: usize,
+    layout: &Layout,
+) -> io::Result<BlockConverted> {
+    let mut rows = Rows::new(layout);
+    let mut out = BlockConverted {
+        rows: Vec::new(),
+        lines: Vec::new(),
+        diags: Vec::new(),
+        dropped: Vec::new(),
+    };
+    let (mut diags, mut slots) = (Vec::new(), Vec::new());
+    for (i, (start, raw)) in blocks::lines(block).enumerate() {
+        if reader::is_blank(raw) {
+            continue;
+        }
+        let line = first_line + i as u64;
+        diags.clear();
+        let dropped_before = out.dropped.len();
+        let (converted, form) = if raw.len() > max {
+            diags.push(reader::too_large_note(line, raw.len() as u64, max));
+            (false, None)
+        } else {
+            let body = reader::trim_newline(raw);
+            let (event, verdict) = check_json(body, line, rules, !args.no_validate, &mut diags);
+            let (errors, drops) = judge(
+                args,
+                event.as_ref(),
+                verdict.errors,
+                (line, None),
+                &mut slots,
+                &mut diags,
+            );
+            match event {
+                Some(event) if errors == 0 => {
+                    rows.write_row(&Row {
+                        event: &event,
+                        extras: &slots,
+                    })?;
+                    let names = drops.iter().filter_map(|&k| event.extras.get(k));
+                    out.dropped.extend(names.map(|(key, _)| key.to_string()));
+                    (true, verdict.form)
+                }
+                _ => (false, verdict.form),
+            }
+        };
+        out.lines.push(LineConverted {
+            start,
+            end: start + raw.len(),
+            converted,
+            form,
+            diags: diags.len(),
+            dropped: out.dropped.len() - dropped_before,
+        });
+        out.diags.append(&mut diags);
+    }
+    out.rows = rows.take(layout)?;
+    Ok(out)
+}
+
+/// Takes converted blocks in input order: counts, quarantines, reports and
+/// writes them.
+struct BlockSink<'a, 'r, W: Write> {
+    run: &'a mut Run<'r, W>,
+    display: &'a str,
+    writer: &'a mut EventWriter,
+    quarantine: Option<&'a mut RecordFile>,
+    max: usize,
+    /// Writing an output failed (kept apart from input errors).
+    failed: Option<io::Error>,
+}
+
+impl<W: Write> BlockSink<'_, '_, W> {
+    fn settle(&mut self, result: io::Result<()>) -> io::Result<()> {
+        result.map_err(|err| {
+            self.failed = Some(err);
+            io::Error::other("stopped by an output error")
+        })
+    }
+
+    fn take(&mut self, bytes: &[u8], done: io::Result<BlockConverted>) -> io::Result<()> {
+        let done = done?;
+        let mut diags = done.diags.into_iter();
+        let mut dropped = done.dropped.iter();
+        for l in done.lines {
+            let run = &mut *self.run;
+            run.tally.records += 1;
+            run.tally.form(l.form);
+            if l.converted {
+                run.tally.valid += 1;
+                for name in dropped.by_ref().take(l.dropped) {
+                    run.dropped.add(name);
+                }
+            } else {
+                run.tally.invalid += 1;
+                if let Some(q) = self.quarantine.as_deref_mut() {
+                    q.record(&bytes[l.start..l.end])?;
+                }
+            }
+            run.diags.extend(diags.by_ref().take(l.diags));
+            run.emit(self.display)?;
+        }
+        self.writer.write_formatted(&done.rows)
+    }
+}
+
+impl<W: Write> blocks::Sink<io::Result<BlockConverted>> for BlockSink<'_, '_, W> {
+    fn block(&mut self, _: u64, bytes: &[u8], done: io::Result<BlockConverted>) -> io::Result<()> {
+        let result = self.take(bytes, done);
+        self.settle(result)
+    }
+
+    fn spill(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let result = match self.quarantine.as_deref_mut() {
+            Some(q) => q.out.write_all(bytes),
+            None => Ok(()),
+        };
+        self.settle(result)
+    }
+
+    fn too_large(&mut self, line: u64, size: u64) -> io::Result<()> {
+        let run = &mut *self.run;
+        run.tally.records += 1;
+        run.tally.invalid += 1;
+        run.diags.push(reader::too_large_note(line, size, self.max));
+        let result = run.emit(self.display);
+        self.settle(result)
     }
 }

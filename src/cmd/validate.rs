@@ -55,8 +55,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub invalid_out: Option<PathBuf>,
 
-    /// Stop after N error diagnostics
-    #[arg(long, value_name = "N")]
+    /// Stop after N error diagnostics (N at least 1)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_errors: Option<u64>,
 
     /// Print no diagnostics and no summary; only the exit status tells

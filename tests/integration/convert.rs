@@ -770,3 +770,69 @@ fn as_jsonl_canonical(events: &[Generated]) -> String {
     }
     out
 }
+
+// Work split over several cores must not change a byte of any output, nor
+// the order or wording of the diagnostics.
+#[test]
+fn threads_give_the_same_bytes_as_one_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = fs::read(fixture("events-1000.jsonl")).unwrap();
+    let mut big = one.clone();
+    for _ in 0..8 {
+        big.extend_from_slice(&one[3..]);
+    }
+    let input = dir.path().join("big.jsonl");
+    fs::write(&input, &big).unwrap();
+    let mut seen = Vec::new();
+    for (threads, to) in [("1", "csv"), ("3", "csv"), ("1", "jsonl"), ("2", "jsonl")] {
+        let out_path = dir.path().join(format!("out-{threads}.{to}"));
+        let bad = dir.path().join(format!("bad-{threads}-{to}.jsonl"));
+        let out = run(&[
+            "convert",
+            "--threads",
+            threads,
+            "--max-record-bytes",
+            "64K",
+            "--drop-unknown",
+            "--invalid-out",
+            arg(&bad),
+            "-o",
+            arg(&out_path),
+            arg(&input),
+        ]);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        let stderr: Vec<String> = out
+            .stderr
+            .lines()
+            .filter(|l| !l.contains("elapsed"))
+            .map(String::from)
+            .collect();
+        seen.push((
+            to,
+            stderr,
+            fs::read(&out_path).unwrap(),
+            fs::read(&bad).unwrap(),
+        ));
+    }
+    assert_eq!(
+        seen[0],
+        (
+            seen[1].0,
+            seen[1].1.clone(),
+            seen[1].2.clone(),
+            seen[1].3.clone()
+        )
+    );
+    assert_eq!(
+        seen[2],
+        (
+            seen[3].0,
+            seen[3].1.clone(),
+            seen[3].2.clone(),
+            seen[3].3.clone()
+        )
+    );
+    let summary = "9000 records: 8865 converted, 135 rejected; 135 errors, 37 warnings";
+    assert!(seen[0].1.iter().any(|l| l == summary));
+    assert_eq!(seen[0].2.iter().filter(|&&b| b == b'\n').count(), 8866);
+}
