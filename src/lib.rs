@@ -8,6 +8,7 @@ pub mod blocks;
 pub mod cli;
 pub mod cmd;
 pub mod exit;
+pub mod files;
 pub mod phone;
 pub mod progress;
 pub mod quarantine;

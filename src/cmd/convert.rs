@@ -22,6 +22,7 @@ use anyhow::Context;
 use crate::blocks;
 use crate::cli::{InputArgs, RuleArgs};
 use crate::exit;
+use crate::files;
 use crate::progress::Progress;
 use crate::quarantine::RecordFile;
 use crate::reader;
@@ -31,8 +32,8 @@ use crate::schema::{
     ReferenceForm, Rules, Severity, FIELDS, ORG_ID_ALIAS,
 };
 
+use output::Sink;
 pub use output::Target;
-use output::{Pending, Sink};
 use write::{unconvertible, CsvStyle, EventWriter, Layout, Row, Rows};
 
 /// Convert event files between JSONL and CSV without losing anything.
@@ -144,20 +145,17 @@ pub fn run(args: Args, color: ColorChoice) -> anyhow::Result<u8> {
     let target = target(&args)?;
     ensure_flags_fit(&args, target)?;
     let inputs = reader::input_names(&args.files);
-    if let Some(out) = &args.output {
-        output::ensure_not_an_input("the output", out, &inputs)?;
-    }
-    if let Some(q) = &args.invalid_out {
-        output::ensure_not_an_input("--invalid-out", q, &inputs)?;
-        if args.output.as_deref().is_some_and(|o| same_place(o, q)) {
-            anyhow::bail!("--invalid-out and -o name the same file; give them different names");
-        }
-    }
+    let outputs: Vec<(&str, &Path)> = [("-o", &args.output), ("--invalid-out", &args.invalid_out)]
+        .into_iter()
+        .filter_map(|(flag, path)| path.as_deref().map(|p| (flag, p)))
+        .filter(|(_, p)| *p != Path::new("-"))
+        .collect();
+    files::ensure_outputs_apart(&outputs, &inputs)?;
 
     // The output: stdout, or a temporary file renamed into place at the end.
     let (pending, sink) = match args.output.as_deref() {
         Some(path) if path != Path::new("-") => {
-            let (pending, sink) = Pending::create(path)?;
+            let (pending, sink) = output::create(path)?;
             (Some(pending), sink)
         }
         _ => (None, Sink::Stdout(io::stdout().lock())),
@@ -261,20 +259,6 @@ fn ensure_flags_fit(args: &Args, target: Target) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// True when two output paths name the same place, existing or not.
-fn same_place(a: &Path, b: &Path) -> bool {
-    let resolve = |p: &Path| {
-        let dir = match p.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        std::fs::canonicalize(dir)
-            .ok()
-            .map(|d| d.join(p.file_name().unwrap_or_default()))
-    };
-    a == b || output::same_file(a, b) || (resolve(a).is_some() && resolve(a) == resolve(b))
 }
 
 /// State shared across the inputs of one run.

@@ -12,7 +12,6 @@ mod table;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
-use std::fs::File;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -23,6 +22,7 @@ use base64::Engine;
 use clap::ValueEnum;
 use sha2::{Digest, Sha256};
 
+use crate::files;
 use crate::phone::{self, CountryCode, Normalised, Target};
 use crate::progress::Progress;
 use crate::{exit, reader, report};
@@ -646,59 +646,38 @@ impl Summary {
 /// `-o FILE` that is renamed over it when the run completes.
 struct Sink {
     out: BufWriter<Box<dyn Write>>,
-    rename: Option<(PathBuf, PathBuf)>,
+    pending: Option<files::Pending>,
 }
 
 impl Sink {
     fn create(path: Option<&Path>) -> anyhow::Result<Sink> {
         const CAPACITY: usize = 256 * 1024;
-        let Some(path) = path else {
-            let stdout: Box<dyn Write> = Box::new(io::stdout().lock());
-            return Ok(Sink {
-                out: BufWriter::with_capacity(CAPACITY, stdout),
-                rename: None,
-            });
+        let (out, pending): (Box<dyn Write>, _) = match path {
+            Some(path) => {
+                let (pending, file) = files::Pending::create(path)?;
+                (Box::new(file), Some(pending))
+            }
+            None => (Box::new(io::stdout().lock()), None),
         };
-        let mut temp = path.as_os_str().to_owned();
-        temp.push(format!(".tmp-{}", std::process::id()));
-        let temp = PathBuf::from(temp);
-        let file = File::create(&temp)
-            .with_context(|| format!("cannot create the output file {:?}", temp))?;
-        let file: Box<dyn Write> = Box::new(file);
         Ok(Sink {
-            out: BufWriter::with_capacity(CAPACITY, file),
-            rename: Some((temp, path.to_path_buf())),
+            out: BufWriter::with_capacity(CAPACITY, out),
+            pending,
         })
     }
 
     fn finish(&mut self) -> anyhow::Result<()> {
         self.out.flush().context("cannot write the output")?;
-        if let Some((temp, path)) = self.rename.take() {
-            std::fs::rename(&temp, &path)
-                .with_context(|| format!("cannot move the output into place at {path:?}"))?;
+        if let Some(pending) = self.pending.take() {
+            pending.commit()?;
         }
         Ok(())
     }
 }
 
-impl Drop for Sink {
-    fn drop(&mut self) {
-        if let Some((temp, _)) = self.rename.take() {
-            let _ = std::fs::remove_file(temp);
-        }
-    }
-}
-
 /// `-o FILE` may not be one of the inputs: it would be emptied before it is read.
 fn ensure_inputs_are_not_output(names: &[String], output: Option<&Path>) -> anyhow::Result<()> {
-    let Some(output) = output else { return Ok(()) };
-    let Ok(output) = output.canonicalize() else {
-        return Ok(());
-    };
-    for name in names.iter().filter(|n| !reader::is_stdin(n)) {
-        if Path::new(name).canonicalize().is_ok_and(|p| p == output) {
-            bail!("the output {name:?} is also an input; write the output to another file");
-        }
+    match output {
+        Some(out) => files::ensure_outputs_apart(&[("-o", out)], names),
+        None => Ok(()),
     }
-    Ok(())
 }

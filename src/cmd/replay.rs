@@ -504,29 +504,15 @@ fn make_job(plan: &Plan, args: &Args, input: usize, record: Record) -> (Job, Opt
 
 /// Refuses `--failed-out`, `--report` or `--checkpoint` naming an input.
 fn ensure_outputs_are_not_inputs(args: &Args, names: &[String]) -> anyhow::Result<()> {
-    let inputs: Vec<PathBuf> = names
-        .iter()
-        .filter_map(|n| std::fs::canonicalize(n).ok())
-        .collect();
-    let outputs = [
+    let outputs: Vec<(&str, &Path)> = [
         ("--failed-out", &args.failed_out),
         ("--report", &args.report),
-    ];
-    let outputs = outputs
-        .into_iter()
-        .chain([("--checkpoint", &args.checkpoint)]);
-    for (flag, path) in outputs {
-        let Some(path) = path else { continue };
-        if let Ok(canonical) = std::fs::canonicalize(path) {
-            if inputs.contains(&canonical) {
-                bail!(
-                    "{flag} {:?} is one of the inputs; give another file",
-                    path.display()
-                );
-            }
-        }
-    }
-    Ok(())
+        ("--checkpoint", &args.checkpoint),
+    ]
+    .into_iter()
+    .filter_map(|(flag, path)| path.as_deref().map(|p| (flag, p)))
+    .collect();
+    crate::files::ensure_outputs_apart(&outputs, names)
 }
 
 /// Sets Ctrl-C to stop taking records; a second Ctrl-C exits at once.

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
@@ -12,6 +12,7 @@ use anyhow::Context;
 use crate::blocks;
 use crate::cli::{InputArgs, RuleArgs};
 use crate::exit;
+use crate::files;
 use crate::progress::Progress;
 use crate::quarantine::RecordFile;
 use crate::reader::{self, Format};
@@ -91,6 +92,15 @@ pub fn run(args: Args, color: ColorChoice) -> anyhow::Result<u8> {
     let color = args.format == OutputFormat::Human && color.for_stdout();
     let stdout = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     let mut printer = DiagnosticWriter::new(stdout, args.format, color);
+    let names = reader::input_names(&args.files);
+    let outputs: Vec<(&str, &Path)> = [
+        ("--valid-out", &args.valid_out),
+        ("--invalid-out", &args.invalid_out),
+    ]
+    .into_iter()
+    .filter_map(|(flag, path)| path.as_deref().map(|p| (flag, p)))
+    .collect();
+    files::ensure_outputs_apart(&outputs, &names)?;
     let mut valid_out = args
         .valid_out
         .as_deref()
@@ -104,7 +114,6 @@ pub fn run(args: Args, color: ColorChoice) -> anyhow::Result<u8> {
     let mut tally = Tally::new();
     let mut outcome = Outcome::default();
 
-    let names = reader::input_names(&args.files);
     let progress = Progress::for_inputs(&names, !args.quiet);
     let mut run = Run {
         args: &args,

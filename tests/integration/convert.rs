@@ -836,3 +836,23 @@ fn threads_give_the_same_bytes_as_one_thread() {
     assert!(seen[0].1.iter().any(|l| l == summary));
     assert_eq!(seen[0].2.iter().filter(|&&b| b == b'\n').count(), 8866);
 }
+
+// A FIFO given as the output is written to, not replaced by a regular file.
+#[test]
+fn output_to_a_fifo_is_written_directly() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("out.csv");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read_to_string(fifo).unwrap())
+    };
+    let out = convert(&[arg(&case("C08.jsonl")), "-o", arg(&fifo)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(reader.join().unwrap(), golden("C08.csv"));
+    assert!(!fs::metadata(&fifo).unwrap().is_file());
+}

@@ -744,3 +744,38 @@ fn threads_give_the_same_output_as_one_thread() {
     assert_eq!(outputs[0], outputs[1]);
     assert_eq!(outputs[0], outputs[2]);
 }
+
+// A split file named like the input (here through a hard link) would empty
+// the input before it is read: refused before anything is opened for writing.
+#[test]
+fn split_files_may_not_be_inputs_or_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    fs::copy(fixture("seed/detailed-clean.json"), &input).unwrap();
+    let before = fs::read(&input).unwrap();
+    let link = dir.path().join("link.jsonl");
+    fs::hard_link(&input, &link).unwrap();
+    let out = run(&["validate", arg(&input), "--valid-out", arg(&link)]);
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "clickstream: error: --valid-out {:?} is also an input; write it to another file\n",
+            arg(&link)
+        )
+    );
+    let same = dir.path().join("split.jsonl");
+    let out = run(&[
+        "validate",
+        arg(&input),
+        "--valid-out",
+        arg(&same),
+        "--invalid-out",
+        arg(&same),
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(out
+        .stderr
+        .contains("--valid-out and --invalid-out name the same file"));
+    assert_eq!(fs::read(&input).unwrap(), before);
+}

@@ -1,16 +1,14 @@
-//! Where `convert` writes: standard output, or a file written under a
-//! temporary name in the same directory and renamed into place only when the
-//! run completes; optional gzip; and the check that no output is an input.
+//! Where `convert` writes: standard output, or a file (see
+//! [`crate::files`]), gzip-compressed when its name ends in `.gz`.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::Context;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
-use crate::reader;
+use crate::{files, reader};
 
 /// The output formats of `convert`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -86,134 +84,25 @@ impl Sink {
             Sink::File(w) => w.into_inner().map_err(|e| e.into_error())?,
             Sink::Gzip(w) => w.finish()?.into_inner().map_err(|e| e.into_error())?,
         };
-        file.sync_all()
-    }
-}
-
-/// An output file being written under a temporary name. Dropping it
-/// without [`Pending::commit`] removes the temporary file, so a failed run
-/// never leaves a half-written output (or clobbers an older one).
-pub struct Pending {
-    temp: PathBuf,
-    target: PathBuf,
-    committed: bool,
-}
-
-impl Pending {
-    /// Creates the temporary file beside `target` and the sink that writes it.
-    pub fn create(target: &Path) -> anyhow::Result<(Pending, Sink)> {
-        let shown = target.display().to_string();
-        let dir = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let base = target
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("output");
-        let pid = std::process::id();
-        let mut attempt = 0u32;
-        let (temp, file) = loop {
-            let temp = dir.join(format!(".{base}.{pid}.{attempt}.tmp"));
-            match OpenOptions::new().write(true).create_new(true).open(&temp) {
-                Ok(file) => break (temp, file),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => {
-                    attempt += 1;
-                }
-                Err(e) => {
-                    return Err(e).with_context(|| {
-                        format!(
-                            "cannot create a temporary file beside {shown:?}; check that \
-                             the directory exists and is writable"
-                        )
-                    })
-                }
-            }
-        };
-        let buffered = BufWriter::with_capacity(reader::BUFFER_SIZE, file);
-        let sink = if wants_gzip(target) {
-            Sink::Gzip(GzEncoder::new(buffered, Compression::default()))
-        } else {
-            Sink::File(buffered)
-        };
-        let pending = Pending {
-            temp,
-            target: target.to_path_buf(),
-            committed: false,
-        };
-        Ok((pending, sink))
-    }
-
-    /// Renames the finished temporary file to the output's name.
-    pub fn commit(mut self) -> anyhow::Result<()> {
-        fs::rename(&self.temp, &self.target).with_context(|| {
-            format!(
-                "cannot rename the finished output to {:?}",
-                self.target.display().to_string()
-            )
-        })?;
-        self.committed = true;
+        // A FIFO or device written directly has nothing to sync.
+        if file.metadata()?.is_file() {
+            file.sync_all()?;
+        }
         Ok(())
     }
 }
 
-impl Drop for Pending {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = fs::remove_file(&self.temp);
-        }
-    }
-}
-
-/// A file's identity: device and inode where the platform has them, and
-/// its canonical path.
-#[derive(Debug, PartialEq, Eq)]
-struct Identity {
-    node: Option<(u64, u64)>,
-    canonical: Option<PathBuf>,
-}
-
-fn identity(path: &Path) -> Option<Identity> {
-    let meta = fs::metadata(path).ok()?;
-    #[cfg(unix)]
-    let node = {
-        use std::os::unix::fs::MetadataExt;
-        Some((meta.dev(), meta.ino()))
+/// Opens the output file (see [`files::Pending`]) and the sink that writes
+/// it, gzip-compressed when its name ends in `.gz`.
+pub fn create(target: &Path) -> anyhow::Result<(files::Pending, Sink)> {
+    let (pending, file) = files::Pending::create(target)?;
+    let buffered = BufWriter::with_capacity(reader::BUFFER_SIZE, file);
+    let sink = if wants_gzip(target) {
+        Sink::Gzip(GzEncoder::new(buffered, Compression::default()))
+    } else {
+        Sink::File(buffered)
     };
-    #[cfg(not(unix))]
-    let node = {
-        let _ = meta;
-        None
-    };
-    Some(Identity {
-        node,
-        canonical: fs::canonicalize(path).ok(),
-    })
-}
-
-/// True when `a` and `b` name the same existing file (same device and
-/// inode, or the same canonical path), whatever the spelling or links.
-pub fn same_file(a: &Path, b: &Path) -> bool {
-    match (identity(a), identity(b)) {
-        (Some(x), Some(y)) => match (x.node, y.node) {
-            (Some(n), Some(m)) => n == m,
-            _ => x.canonical.is_some() && x.canonical == y.canonical,
-        },
-        _ => false,
-    }
-}
-
-/// Refuses an output (`what`, e.g. `-o`) that is one of the inputs.
-pub fn ensure_not_an_input(what: &str, out: &Path, inputs: &[String]) -> anyhow::Result<()> {
-    for name in inputs.iter().filter(|n| !reader::is_stdin(n)) {
-        if same_file(out, Path::new(name)) {
-            anyhow::bail!(
-                "{what} {:?} is also an input; write the output to another file",
-                out.display().to_string()
-            );
-        }
-    }
-    Ok(())
+    Ok((pending, sink))
 }
 
 #[cfg(test)]
