@@ -16,6 +16,10 @@ use std::sync::{Arc, Mutex};
 /// Target size of one block.
 pub const BLOCK_SIZE: usize = 1 << 20;
 
+/// Most workers used, whatever `--threads` says: with two blocks of at most
+/// about 2 MiB in flight per worker, this keeps memory near 64 MiB at most.
+pub const MAX_THREADS: usize = 16;
+
 /// Where the results of [`run`] go, in input order.
 pub trait Sink<T> {
     /// A block of whole lines starting on `first_line`, with the work done on it.
@@ -26,12 +30,14 @@ pub trait Sink<T> {
     fn too_large(&mut self, line: u64, size: u64) -> io::Result<()>;
 }
 
-/// The number of workers to use for `--threads N` (0 or none: all cores).
+/// The number of workers to use for `--threads N` (0 or none: all cores),
+/// at most [`MAX_THREADS`].
 pub fn thread_count(requested: Option<usize>) -> usize {
-    match requested {
+    let n = match requested {
         Some(n) if n > 0 => n,
         _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    }
+    };
+    n.min(MAX_THREADS)
 }
 
 /// The lines of a block: `(offset of the line in the block, the line with
@@ -82,7 +88,7 @@ where
     T: Send,
     W: Fn(u64, &[u8]) -> T + Sync,
 {
-    let threads = threads.max(1);
+    let threads = threads.clamp(1, MAX_THREADS);
     let (job_tx, job_rx) = mpsc::sync_channel::<Job>(threads);
     let job_rx = Arc::new(Mutex::new(job_rx));
     let (done_tx, done_rx) = mpsc::channel::<(u64, Piece<T>)>();
@@ -357,6 +363,13 @@ mod tests {
                 (300_001, "last without newline".to_string())
             );
         }
+    }
+
+    #[test]
+    fn workers_are_capped_to_keep_memory_flat() {
+        assert_eq!(thread_count(Some(64)), MAX_THREADS);
+        assert_eq!(thread_count(Some(3)), 3);
+        assert!(thread_count(Some(0)) >= 1);
     }
 
     #[test]

@@ -80,6 +80,13 @@ pub fn from_reader(
         rest
     };
     let head = read_prefix::<3>(&mut decoded)?;
+    if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "the input is UTF-16 (it starts with a UTF-16 byte order mark); convert it to \
+             UTF-8 first, e.g. iconv -f UTF-16 -t UTF-8",
+        ));
+    }
     let had_bom = head[..] == BOM;
     let mut head = if had_bom { Vec::new() } else { head };
     // Format and delimiter detection look at the first buffer the reader

@@ -289,14 +289,18 @@ fn check_timestamp_value(emit: &mut Emit, name: &str, value: &Value, strict: boo
             None
         }
         Value::Float(f) => {
-            emit.error(
-                Code::TimestampFormat,
-                name,
+            let msg = if f.fract() == 0.0 && (0.0..1e15).contains(f) {
                 format!(
-                    "number {f} is not whole seconds; expected epoch seconds as a string like \
-                     \"1754116200\""
-                ),
-            );
+                    "a JSON number written with a fraction or an exponent; write it as the \
+                     string \"{}\"",
+                    *f as u64
+                )
+            } else {
+                "a JSON number that is not whole epoch seconds; expected a string of digits \
+                 like \"1754116200\""
+                    .to_string()
+            };
+            emit.error(Code::TimestampFormat, name, msg);
             None
         }
         other => {

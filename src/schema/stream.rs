@@ -76,6 +76,13 @@ impl EventStream {
         };
         if let Some(header) = stream.records.csv_header().cloned() {
             stream.header_ok = stream.map_header(&header, diags);
+        } else if stream.format() == Format::Csv {
+            diags.push(Diagnostic::error(
+                1,
+                Code::CsvHeader,
+                "the CSV input is empty: expected a header row of field names",
+            ));
+            stream.header_ok = false;
         }
         Ok(stream)
     }
@@ -207,7 +214,7 @@ impl EventStream {
         let event = match record.body {
             Body::Unreadable => None,
             Body::Json(bytes) => parse_json(bytes, &mut emit),
-            Body::Csv(row) => parse_csv(row, &self.columns, &mut emit),
+            Body::Csv(row) => parse_csv(row, record.raw, &self.columns, &mut emit),
         };
         let (event, verdict) = finish(event, emit, &self.rules, self.validate);
         Ok(Some(Item {
@@ -424,14 +431,29 @@ fn syntax_message(text: &str, err: &serde_json::Error, first_line: u64) -> (Code
     )
 }
 
-fn parse_csv<'a>(row: CsvRow<'a>, columns: &[Column], emit: &mut Emit) -> Option<Parsed<'a>> {
+fn parse_csv<'a>(
+    row: CsvRow<'a>,
+    raw: &[u8],
+    columns: &[Column],
+    emit: &mut Emit,
+) -> Option<Parsed<'a>> {
     if row.len() != columns.len() {
+        // A quote left open swallows the rows after it into one cell.
+        let lines = memchr::memchr_iter(b'\n', raw.trim_ascii_end()).count() as u64 + 1;
+        let hint = if lines > 2 {
+            format!(
+                "; the row runs over {lines} lines, to line {}: is a quote left open?",
+                emit.line + lines - 1
+            )
+        } else {
+            String::new()
+        };
         emit.push(
             Severity::Error,
             Code::CsvFieldCount,
             None,
             format!(
-                "row has {} cells but the header has {} columns",
+                "row has {} cells but the header has {} columns{hint}",
                 row.len(),
                 columns.len()
             ),

@@ -316,7 +316,8 @@ fn errors_name_the_reason_for_each_kind_of_bad_value() {
 
 #[test]
 fn invalid_utf8_and_overlong_lines_are_reported_and_skipped() {
-    let mut input = b"\xff\xfe919800000001\n".to_vec();
+    // Invalid UTF-8 (not a UTF-16 byte order mark, which is refused whole).
+    let mut input = b"\xff\x80919800000001\n".to_vec();
     input.extend(vec![b'9'; 300]);
     input.extend(b"\n919800000002\n");
     let r = run(&["--max-record-bytes", "100"], &input);
@@ -579,4 +580,18 @@ proptest! {
         prop_assert_eq!(r.code, 0, "{:?}\n{}", lines, r.err);
         prop_assert_eq!(r.lines(), vec![want.as_str(); lines.len()], "{:?}", lines);
     }
+}
+
+// A phone number with a stray space in a JSONL field is still a phone
+// number (validate counts it as one): it is hashed, never left raw.
+#[test]
+fn a_padded_phone_field_is_hashed_not_left_raw() {
+    let input = b"{\"event_id\":\"e1\",\"reference_id\":\" 919800000001 \"}\n";
+    let out = crate::util::run_with(&["hash-phones", "--field", "reference_id"], input);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "{\"event_id\":\"e1\",\"reference_id\":\
+         \"604fdaaf1d82769c1ce23a8d883f423591a89ca4aeb880186f1f791df59acaf2\"}\n"
+    );
 }

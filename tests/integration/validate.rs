@@ -779,3 +779,48 @@ fn split_files_may_not_be_inputs_or_each_other() {
         .contains("--valid-out and --invalid-out name the same file"));
     assert_eq!(fs::read(&input).unwrap(), before);
 }
+
+#[test]
+fn awkward_inputs_get_specific_messages() {
+    // A quote left open swallows the rows after it: the message says so.
+    let header = "event_id,reference_id,organisation_id,campaign_id,display_unit,\
+                  impression_timestamp,click_timestamp,business_number\n";
+    let csv = format!(
+        "{header}e1,919800000001,o,c,\"du,1754116200,,b\n\
+         e2,919800000002,o,c,du,1754116200,,b\ne3,919800000003,o,c,du,1754116200,,b\n"
+    );
+    let out = run_with(&["validate", "--from", "csv"], csv.as_bytes());
+    assert_eq!(
+        out.stdout,
+        "<stdin>:2: error[csv_field_count] row has 5 cells but the header has 8 columns; the \
+         row runs over 3 lines, to line 4: is a quote left open?\n"
+    );
+
+    // An empty CSV has no header: exit 2, not a silent success.
+    let out = run_with(&["validate", "--from", "csv"], b"");
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stdout,
+        "<stdin>:1: error[csv_header] the CSV input is empty: expected a header row of field \
+         names\n"
+    );
+
+    // UTF-16 is named, with the way out.
+    let out = run_with(&["validate"], b"\xff\xfe{\x00}\x00");
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.starts_with(
+        "clickstream: error: cannot read \"-\": the input is UTF-16 (it starts with a UTF-16 \
+         byte order mark); convert it to UTF-8 first, e.g. iconv -f UTF-16 -t UTF-8\n"
+    ));
+
+    // A whole number written as a float gets its canonical string.
+    let clean = fs::read_to_string(fixture("seed/detailed-clean.json")).unwrap();
+    let line = serde_json::to_string(&serde_json::from_str::<Value>(&clean).unwrap()).unwrap();
+    let float = line.replace("\"1754116200\"", "1754116200.0");
+    let out = run_with(&["validate"], float.as_bytes());
+    assert_eq!(
+        out.stdout,
+        "<stdin>:1: error[timestamp_format] impression_timestamp: a JSON number written with a \
+         fraction or an exponent; write it as the string \"1754116200\"\n"
+    );
+}

@@ -94,7 +94,9 @@ fn rewrite(
         _ => return bad(hasher, Problem::WrongType("a number"), at),
     };
 
-    match Form::of(&value) {
+    // The form of the trimmed value, as validate counts it: a phone number
+    // with a stray space is still a phone number, and is hashed.
+    match Form::of(value.trim()) {
         Form::Phone | Form::Sha256 => match hasher.judge(&value, at) {
             Verdict::Hashed(code) => Some((span, Some(code))),
             _ => None,
