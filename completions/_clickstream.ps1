@@ -72,7 +72,7 @@ Register-ArgumentCompleter -Native -CommandName 'clickstream' -ScriptBlock {
             [CompletionResult]::new('--keep-column', '--keep-column', [CompletionResultType]::ParameterName, 'With --column: keep the column and add `NAME_sha256` as the last column')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat a country-91 number that is not a mobile number as an error')
             [CompletionResult]::new('--keep-alignment', '--keep-alignment', [CompletionResultType]::ParameterName, 'Write an empty line (or, for CSV, an empty hash cell) for each blank, bad or dropped line, so output line N belongs to input line N')
-            [CompletionResult]::new('--unique', '--unique', [CompletionResultType]::ParameterName, 'Drop repeated hashes. Memory: about 40 to 70 bytes per distinct number')
+            [CompletionResult]::new('--unique', '--unique', [CompletionResultType]::ParameterName, 'Drop repeated hashes. Memory: about 20 to 40 bytes per distinct number')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no summary and no warnings (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no summary and no warnings (errors are still printed)')
             [CompletionResult]::new('--show-pii', '--show-pii', [CompletionResultType]::ParameterName, 'Show phone numbers unmasked in messages')

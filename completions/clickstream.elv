@@ -67,7 +67,7 @@ set edit:completion:arg-completer[clickstream] = {|@words|
             cand --keep-column 'With --column: keep the column and add `NAME_sha256` as the last column'
             cand --strict 'Treat a country-91 number that is not a mobile number as an error'
             cand --keep-alignment 'Write an empty line (or, for CSV, an empty hash cell) for each blank, bad or dropped line, so output line N belongs to input line N'
-            cand --unique 'Drop repeated hashes. Memory: about 40 to 70 bytes per distinct number'
+            cand --unique 'Drop repeated hashes. Memory: about 20 to 40 bytes per distinct number'
             cand -q 'Print no summary and no warnings (errors are still printed)'
             cand --quiet 'Print no summary and no warnings (errors are still printed)'
             cand --show-pii 'Show phone numbers unmasked in messages'

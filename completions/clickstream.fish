@@ -80,7 +80,7 @@ never\t''"
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l keep-column -d 'With --column: keep the column and add `NAME_sha256` as the last column'
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l strict -d 'Treat a country-91 number that is not a mobile number as an error'
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l keep-alignment -d 'Write an empty line (or, for CSV, an empty hash cell) for each blank, bad or dropped line, so output line N belongs to input line N'
-complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l unique -d 'Drop repeated hashes. Memory: about 40 to 70 bytes per distinct number'
+complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l unique -d 'Drop repeated hashes. Memory: about 20 to 40 bytes per distinct number'
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -s q -l quiet -d 'Print no summary and no warnings (errors are still printed)'
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l show-pii -d 'Show phone numbers unmasked in messages'
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -s h -l help -d 'Print help (see more with \'--help\')'
