@@ -356,7 +356,8 @@ fn mistaken_form(value: &str) -> Option<Cow<'static, str>> {
     let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
     if b.iter().all(u8::is_ascii_digit) && matches!(b.len(), 10 | 11 | 13) {
         return Some(Cow::Owned(format!(
-            "{} digits; a phone reference_id is exactly 12 digits (2-digit country code + 10 digits)",
+            "{} digits; a phone reference_id is exactly 12 digits \
+             (2-digit country code + 10 digits)",
             b.len()
         )));
     }

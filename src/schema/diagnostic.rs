@@ -60,9 +60,11 @@ codes! {
     TimestampNumber = "timestamp_number", "a timestamp is a JSON number, not a string";
     TimestampMillis = "timestamp_millis", "a timestamp looks like epoch milliseconds";
     TimestampRange = "timestamp_range", "a timestamp is before 2000-01-01 or from 2100-01-01 on";
-    ClickBeforeImpression = "click_before_impression", "click_timestamp is before impression_timestamp";
+    ClickBeforeImpression = "click_before_impression",
+        "click_timestamp is before impression_timestamp";
     ClickMissing = "click_missing", "a click event (--kind click) has no click_timestamp";
-    ReferenceIdForm = "reference_id_form", "reference_id looks like a mistaken phone or hash, or is outside --reference-id";
+    ReferenceIdForm = "reference_id_form",
+        "reference_id looks like a mistaken phone or hash, or is outside --reference-id";
     DuplicateEventId = "duplicate_event_id", "an event_id seen earlier in the run";
     FieldAlias = "field_alias", "org_id used for organisation_id, or both present";
     CsvFieldCount = "csv_field_count", "a CSV row has more or fewer cells than the header";

@@ -25,7 +25,8 @@ pub fn check_text(text: &str) -> Result<u64, Problem> {
     if !b.is_empty() && b.iter().all(u8::is_ascii_digit) {
         if b.len() > 1 && b[0] == b'0' {
             return Err(Problem::Format(format!(
-                "{text:?} has a leading zero; expected epoch seconds without one, like \"1754116200\""
+                "{text:?} has a leading zero; expected epoch seconds without one, \
+                 like \"1754116200\""
             )));
         }
         if b.len() == 13 {
@@ -94,7 +95,8 @@ fn millis_message(digits: usize, secs: u64) -> String {
         1_754_116_200
     };
     format!(
-        "{digits} digits, looks like milliseconds; expected epoch seconds (e.g. \"{example}\" = {})",
+        "{digits} digits, looks like milliseconds; expected epoch seconds \
+         (e.g. \"{example}\" = {})",
         iso(example)
     )
 }

@@ -16,6 +16,11 @@ const H3: &str = "f8c2ecda881dd6a8bba954fb43143467472d2b38123a80e67c991188aa3490
 /// SHA-256 of the empty string: a blank value must never be hashed.
 const EMPTY: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
+/// A real-world case input, in `fixtures/cases/`.
+fn case_input(name: &str) -> String {
+    crate::util::case(name).to_string_lossy().into_owned()
+}
+
 fn fixture(name: &str) -> String {
     let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "fixtures", "phones", name]
         .iter()
@@ -122,7 +127,7 @@ fn targets_and_encodings_hash_the_form_other_platforms_want() {
 /// C01: the `+` and the separators are never part of what is hashed.
 #[test]
 fn c01_plus_form_is_never_hashed() {
-    let r = run(&[&fixture("C01.txt")], b"");
+    let r = run(&[&case_input("C01.txt")], b"");
     assert_eq!(r.lines(), [H1; 5]);
     assert_eq!(r.code, 0);
     r.never(&["0c76edd658031c38cb4e51a604c0bbe5568c2d210ee741de7f81f048f5a04143"]);
@@ -131,7 +136,7 @@ fn c01_plus_form_is_never_hashed() {
 /// C02: a trunk `0` or a bare national number needs --default-country.
 #[test]
 fn c02_missing_country_code_is_an_error_without_default_country() {
-    let file = fixture("C02.txt");
+    let file = case_input("C02.txt");
     let r = run(&[&file], b"");
     assert_eq!(r.lines(), [H1, H1]);
     assert_eq!(r.code, 1);
@@ -160,7 +165,7 @@ fn c02_missing_country_code_is_an_error_without_default_country() {
 /// C03: spreadsheet E-notation is refused, never hashed and never expanded.
 #[test]
 fn c03_scientific_notation_in_a_csv_column_is_refused() {
-    let file = fixture("C03.csv");
+    let file = case_input("C03.csv");
     let r = run(&["--column", "phone", &file], b"");
     assert_eq!(r.out, format!("phone\n{H1}\n"));
     assert_eq!(r.code, 1);
@@ -186,7 +191,7 @@ fn c03_scientific_notation_in_a_csv_column_is_refused() {
 /// C04: a value that already is a digest passes through, lower-cased.
 #[test]
 fn c04_already_hashed_values_are_not_hashed_again() {
-    let r = run(&[&fixture("C04.txt")], b"");
+    let r = run(&[&case_input("C04.txt")], b"");
     assert_eq!(r.lines(), [H1, H1]);
     assert_eq!(r.code, 0);
     assert!(r.err.contains("1 hashed, 1 already hashed"), "{}", r.err);
@@ -198,7 +203,7 @@ fn c04_already_hashed_values_are_not_hashed_again() {
 /// C06: one bad line fails only itself, and nothing empty is ever hashed.
 #[test]
 fn c06_one_bad_line_does_not_fail_the_batch() {
-    let file = fixture("C06.txt");
+    let file = case_input("C06.txt");
     let r = run(&[&file], b"");
     assert_eq!(r.lines(), [H1, H2]);
     assert_eq!(r.code, 1);
@@ -215,7 +220,7 @@ fn c06_one_bad_line_does_not_fail_the_batch() {
 /// C07: CRLF, tabs, a blank line and no final newline.
 #[test]
 fn c07_white_space_and_line_ends_are_never_hashed() {
-    let file = fixture("C07.txt");
+    let file = case_input("C07.txt");
     let r = run(&[&file], b"");
     assert_eq!(r.lines(), [H1, H2, H3]);
     assert_eq!(r.code, 0);
@@ -353,7 +358,7 @@ fn several_files_stdin_and_gzip_keep_input_order() {
     enc.write_all(b"919800000003\nbad\n").unwrap();
     std::fs::write(&gz, enc.finish().unwrap()).unwrap();
     let gz = gz.to_string_lossy().into_owned();
-    let r = run(&[&fixture("C06.txt"), "-", &gz], b"919800000002\n");
+    let r = run(&[&case_input("C06.txt"), "-", &gz], b"919800000002\n");
     assert_eq!(r.lines(), [H1, H2, H2, H3]);
     assert!(r.err.contains("C06.txt:2: error"), "{}", r.err);
     assert!(r.err.contains(&format!("{gz}:2: error")), "{}", r.err);
@@ -467,7 +472,7 @@ fn output_file_is_written_and_may_not_be_an_input() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("hashed.txt");
     let out = out.to_string_lossy().into_owned();
-    let r = run(&["-o", &out, &fixture("C01.txt")], b"");
+    let r = run(&["-o", &out, &case_input("C01.txt")], b"");
     assert_eq!((r.out.as_str(), r.code), ("", 0));
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),

@@ -17,7 +17,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn case(id: &str) -> PathBuf {
-    fixture(&format!("cases/{id}.jsonl"))
+    crate::util::case(&format!("{id}.jsonl"))
 }
 
 fn clickstream() -> Command {
@@ -550,8 +550,10 @@ fn rate_is_respected_as_the_server_measures_it() {
     // starting late does not count as the client being slow.
     let span = (times[284] - times[15]).as_secs_f64();
     let rate = 269.0 / span;
+    // Never more than 10% over the limit; the floor is looser, because a
+    // loaded two-core machine may starve the client (slower is safe).
     assert!(
-        (180.0..=220.0).contains(&rate),
+        (150.0..=220.0).contains(&rate),
         "measured {rate:.1} requests/s\n{}",
         show(&out)
     );

@@ -17,9 +17,11 @@ pub fn fixture(name: &str) -> PathBuf {
     root().join("fixtures").join(name)
 }
 
-/// A real-world case input from `../shared/cases/inputs/`.
+/// A real-world case input: byte-exact copies of the shared cases'
+/// inputs live in `fixtures/cases/`, so the tests need nothing outside
+/// this folder.
 pub fn case(name: &str) -> PathBuf {
-    root().join("../shared/cases/inputs").join(name)
+    fixture("cases").join(name)
 }
 
 /// The built binary.

@@ -824,3 +824,26 @@ fn awkward_inputs_get_specific_messages() {
          fraction or an exponent; write it as the string \"1754116200\"\n"
     );
 }
+
+// The copies of the shared real-world cases must not drift from the
+// originals when those are beside this folder (as in CI).
+#[test]
+fn case_copies_match_the_shared_cases() {
+    let shared = crate::util::root().join("../shared/cases/inputs");
+    let Ok(entries) = fs::read_dir(&shared) else {
+        eprintln!("SKIPPED: no ../shared/cases/inputs beside this folder to compare with");
+        return;
+    };
+    let mut compared = 0;
+    for entry in entries {
+        let entry = entry.unwrap();
+        let copy = case(entry.file_name().to_str().unwrap());
+        assert_eq!(
+            fs::read(entry.path()).unwrap(),
+            fs::read(&copy).unwrap(),
+            "{copy:?}"
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, 18);
+}
