@@ -60,14 +60,14 @@ Register-ArgumentCompleter -Native -CommandName 'clickstream' -ScriptBlock {
         }
         'clickstream;hash-phones' {
             [CompletionResult]::new('--column', '--column', [CompletionResultType]::ParameterName, 'Read CSV and hash this column (its cells are replaced by their hash)')
-            [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'With --column: the CSV delimiter, one character (`;`, `tab` or `\t`)')
+            [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'With --column: the CSV delimiter, one character (`;`, `tab` or `\t`); guessed from the header when not given')
             [CompletionResult]::new('--field', '--field', [CompletionResultType]::ParameterName, 'Read JSONL events and hash this field where it holds a 12-digit number; 64-hex values pass through, other values are left and counted')
             [CompletionResult]::new('--default-country', '--default-country', [CompletionResultType]::ParameterName, 'Country code for numbers written without one (`91`): a trunk `0` is dropped and the code put in front')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Which form of the number is hashed: `contract` (12 digits), `digits` (8 to 15 digits) or `e164` (`+` and digits)')
             [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'How each hash is written')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the output to FILE (replaced only when the run completes)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the output to FILE (replaced only when the run completes)')
-            [CompletionResult]::new('--max-record-bytes', '--max-record-bytes', [CompletionResultType]::ParameterName, 'Longest line or record read; a longer one is reported and skipped')
+            [CompletionResult]::new('--max-record-bytes', '--max-record-bytes', [CompletionResultType]::ParameterName, 'Longest line or record read (e.g. 65536, 512K, 4M); a longer one is reported and skipped')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--keep-column', '--keep-column', [CompletionResultType]::ParameterName, 'With --column: keep the column and add `NAME_sha256` as the last column')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat a country-91 number that is not a mobile number as an error')

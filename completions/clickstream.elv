@@ -55,14 +55,14 @@ set edit:completion:arg-completer[clickstream] = {|@words|
         }
         &'clickstream;hash-phones'= {
             cand --column 'Read CSV and hash this column (its cells are replaced by their hash)'
-            cand --delimiter 'With --column: the CSV delimiter, one character (`;`, `tab` or `\t`)'
+            cand --delimiter 'With --column: the CSV delimiter, one character (`;`, `tab` or `\t`); guessed from the header when not given'
             cand --field 'Read JSONL events and hash this field where it holds a 12-digit number; 64-hex values pass through, other values are left and counted'
             cand --default-country 'Country code for numbers written without one (`91`): a trunk `0` is dropped and the code put in front'
             cand --target 'Which form of the number is hashed: `contract` (12 digits), `digits` (8 to 15 digits) or `e164` (`+` and digits)'
             cand --encoding 'How each hash is written'
             cand -o 'Write the output to FILE (replaced only when the run completes)'
             cand --output 'Write the output to FILE (replaced only when the run completes)'
-            cand --max-record-bytes 'Longest line or record read; a longer one is reported and skipped'
+            cand --max-record-bytes 'Longest line or record read (e.g. 65536, 512K, 4M); a longer one is reported and skipped'
             cand --color 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never'
             cand --keep-column 'With --column: keep the column and add `NAME_sha256` as the last column'
             cand --strict 'Treat a country-91 number that is not a mobile number as an error'

@@ -64,7 +64,7 @@ complete -c clickstream -n "__fish_clickstream_using_subcommand validate" -l den
 complete -c clickstream -n "__fish_clickstream_using_subcommand validate" -l no-duplicate-check -d 'Skip the duplicate event_id check (it costs about 16 bytes per distinct id)'
 complete -c clickstream -n "__fish_clickstream_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l column -d 'Read CSV and hash this column (its cells are replaced by their hash)' -r
-complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l delimiter -d 'With --column: the CSV delimiter, one character (`;`, `tab` or `\\t`)' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l delimiter -d 'With --column: the CSV delimiter, one character (`;`, `tab` or `\\t`); guessed from the header when not given' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l field -d 'Read JSONL events and hash this field where it holds a 12-digit number; 64-hex values pass through, other values are left and counted' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l default-country -d 'Country code for numbers written without one (`91`): a trunk `0` is dropped and the code put in front' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l target -d 'Which form of the number is hashed: `contract` (12 digits), `digits` (8 to 15 digits) or `e164` (`+` and digits)' -r -f -a "contract\t'Country code and national number, exactly 12 digits (this contract)'
@@ -73,7 +73,7 @@ e164\t'`+`, country code and national number (E.164)'"
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l encoding -d 'How each hash is written' -r -f -a "hex\t'64 lowercase hexadecimal characters'
 base64\t'44 characters of standard base64 with padding'"
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -s o -l output -d 'Write the output to FILE (replaced only when the run completes)' -r -F
-complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l max-record-bytes -d 'Longest line or record read; a longer one is reported and skipped' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l max-record-bytes -d 'Longest line or record read (e.g. 65536, 512K, 4M); a longer one is reported and skipped' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l color -d 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Only on a terminal, and not when `NO_COLOR` is set'
 always\t''
 never\t''"

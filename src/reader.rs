@@ -151,9 +151,16 @@ pub fn input_names(paths: &[String]) -> Vec<String> {
 
 /// True when `path` has the `.csv` extension (also under `.gz`).
 pub fn has_csv_extension(path: &Path) -> bool {
+    has_extension(path, ".csv")
+}
+
+/// True when `path` ends with `ext` (any case), also under `.gz`. Bytes are
+/// compared, so a name with non-ASCII characters cannot split one.
+fn has_extension(path: &Path, ext: &str) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let name = name.strip_suffix(".gz").unwrap_or(name);
-    name.len() > 4 && name[name.len() - 4..].eq_ignore_ascii_case(".csv")
+    let (name, ext) = (name.as_bytes(), ext.as_bytes());
+    name.len() > ext.len() && name[name.len() - ext.len()..].eq_ignore_ascii_case(ext)
 }
 
 /// The input formats of SPEC section 2.
@@ -343,10 +350,12 @@ pub fn bom_note() -> Diagnostic {
 /// The input's format: `--from` if given, CSV for a `.csv` name, else
 /// guessed from the first bytes (which stay in the input).
 pub fn detect_format(input: &mut Input, opts: &ReadOptions) -> io::Result<Format> {
-    let csv_name = input.path.as_deref().is_some_and(has_csv_extension);
+    let path = input.path.as_deref();
     Ok(match opts.from {
         Some(f) => f,
-        None if csv_name => Format::Csv,
+        None if path.is_some_and(has_csv_extension) => Format::Csv,
+        // Documents read object by object, one per line or pretty-printed.
+        None if path.is_some_and(|p| has_extension(p, ".json")) => Format::Json,
         None => detect(input.reader.fill_buf()?),
     })
 }
@@ -378,7 +387,8 @@ fn detect(head: &[u8]) -> Format {
     }
 }
 
-fn guess_delimiter(head: &[u8]) -> u8 {
+/// The most frequent of `,` `;` and tab in the first line (`,` on a tie).
+pub fn guess_delimiter(head: &[u8]) -> u8 {
     let line = match memchr::memchr(b'\n', head) {
         Some(i) => &head[..i],
         None => head,

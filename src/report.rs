@@ -200,27 +200,45 @@ impl Tally {
             .map(|(c, n)| (*c, *n))
     }
 
-    /// The summary as one JSON line (SPEC 3).
+    /// The summary as one JSON line (SPEC 3), keys in the spec's order.
     pub fn write_json(&self, out: &mut dyn Write, elapsed: Duration) -> io::Result<()> {
-        let by_code: serde_json::Map<String, serde_json::Value> = self
-            .codes()
-            .map(|(c, n)| (c.as_str().to_string(), n.into()))
-            .collect();
-        let summary = serde_json::json!({
-            "type": "summary",
-            "records": self.records,
-            "valid": self.valid,
-            "invalid": self.invalid,
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "by_code": by_code,
-            "reference_id_forms": {
-                "phone": self.forms[0],
-                "sha256": self.forms[1],
-                "custom": self.forms[2],
+        #[derive(Serialize)]
+        struct Forms {
+            phone: u64,
+            sha256: u64,
+            custom: u64,
+        }
+        #[derive(Serialize)]
+        struct Summary {
+            #[serde(rename = "type")]
+            kind: &'static str,
+            records: u64,
+            valid: u64,
+            invalid: u64,
+            errors: u64,
+            warnings: u64,
+            by_code: serde_json::Map<String, serde_json::Value>,
+            reference_id_forms: Forms,
+            elapsed_s: f64,
+        }
+        let summary = Summary {
+            kind: "summary",
+            records: self.records,
+            valid: self.valid,
+            invalid: self.invalid,
+            errors: self.errors,
+            warnings: self.warnings,
+            by_code: self
+                .codes()
+                .map(|(c, n)| (c.as_str().to_string(), n.into()))
+                .collect(),
+            reference_id_forms: Forms {
+                phone: self.forms[0],
+                sha256: self.forms[1],
+                custom: self.forms[2],
             },
-            "elapsed_s": (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
-        });
+            elapsed_s: (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+        };
         serde_json::to_writer(&mut *out, &summary)?;
         out.write_all(b"\n")
     }

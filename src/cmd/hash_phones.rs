@@ -55,14 +55,10 @@ pub struct Args {
     #[arg(long, requires = "column")]
     pub keep_column: bool,
 
-    /// With --column: the CSV delimiter, one character (`;`, `tab` or `\t`).
-    #[arg(
-        long,
-        value_name = "CHAR",
-        default_value = ",",
-        value_parser = crate::cli::parse_delimiter
-    )]
-    pub delimiter: u8,
+    /// With --column: the CSV delimiter, one character (`;`, `tab` or `\t`); guessed
+    /// from the header when not given
+    #[arg(long, value_name = "CHAR", value_parser = crate::cli::parse_delimiter)]
+    pub delimiter: Option<u8>,
 
     /// Read JSONL events and hash this field where it holds a 12-digit
     /// number; 64-hex values pass through, other values are left and counted.
@@ -108,8 +104,9 @@ pub struct Args {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Longest line or record read; a longer one is reported and skipped.
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    /// Longest line or record read (e.g. 65536, 512K, 4M); a longer one is reported
+    /// and skipped
+    #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = crate::cli::parse_size)]
     pub max_record_bytes: usize,
 }
 
@@ -632,8 +629,8 @@ impl Summary {
 
     fn print(&self, elapsed: f64, events: bool) {
         let mut text = format!(
-            "hash-phones: {} lines, {} hashed, {} already hashed, {} blank, {} invalid",
-            self.lines,
+            "hash-phones: {}, {} hashed, {} already hashed, {} blank, {} invalid",
+            report::plural(self.lines, "line"),
             self.hashed,
             self.already_hashed,
             self.blank,
@@ -645,7 +642,7 @@ impl Summary {
         if self.duplicates > 0 {
             text += &format!(", {} duplicates dropped", self.duplicates);
         }
-        text += &format!(", {} warnings", self.warnings);
+        text += &format!(", {}", report::plural(self.warnings, "warning"));
         if !self.invalid.is_empty() {
             let reasons: Vec<String> = self
                 .invalid

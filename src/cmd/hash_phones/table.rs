@@ -10,20 +10,21 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::rc::Rc;
 
 use anyhow::{bail, Context};
 use csv::ByteRecord;
 
 use super::{Args, PhoneHasher, Place, Problem, Verdict};
-use crate::reader::Input;
+use crate::reader::{self, Input};
 
 /// The CSV side of a run; several inputs must share one header.
 pub(crate) struct Table {
     column: String,
     keep: bool,
-    delimiter: u8,
+    /// `--delimiter`, or `None` to guess it from each input's header.
+    delimiter: Option<u8>,
     /// The first input's header, written once and expected of every input.
     header: Option<ByteRecord>,
 }
@@ -46,8 +47,12 @@ impl Table {
         out: &mut dyn Write,
     ) -> anyhow::Result<()> {
         let mut lines = Lines::default();
+        let delimiter = match self.delimiter {
+            Some(d) => d,
+            None => reader::guess_delimiter(input.reader.fill_buf()?),
+        };
         let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(self.delimiter)
+            .delimiter(delimiter)
             .flexible(true)
             .from_reader(Tap {
                 inner: &mut *input.reader,
@@ -65,7 +70,7 @@ impl Table {
         }
         let index = find_column(&headers, &self.column, &input.name)?;
         let mut wtr = csv::WriterBuilder::new()
-            .delimiter(self.delimiter)
+            .delimiter(delimiter)
             .flexible(true)
             .from_writer(&mut *out);
 
