@@ -11,6 +11,10 @@ use super::{
 use crate::phone;
 use crate::report::pii;
 
+/// The `field_alias` error for a record with both spellings.
+pub(crate) const BOTH_ORG_NAMES: &str =
+    "both \"org_id\" and \"organisation_id\" are present; keep only \"organisation_id\"";
+
 /// What checking one record found.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Verdict {
@@ -104,13 +108,7 @@ pub fn check_parsed<'a>(
     // The `org_id` alias.
     if let Some(value) = org_id {
         if event.fields[ORGANISATION_ID].is_some() {
-            emit.error(
-                Code::FieldAlias,
-                ORG_ID_ALIAS,
-                "both \"org_id\" and \"organisation_id\" are present; keep only \
-                 \"organisation_id\""
-                    .to_string(),
-            );
+            emit.error(Code::FieldAlias, ORG_ID_ALIAS, BOTH_ORG_NAMES.to_string());
         } else {
             emit.warning(
                 Code::FieldAlias,

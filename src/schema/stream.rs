@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::check::{check_parsed, suggest_field, Emit, Verdict};
+use super::check::{check_parsed, suggest_field, Emit, Verdict, BOTH_ORG_NAMES};
 use super::{
     parse_record, Code, Diagnostic, Event, Parsed, ReferenceForm, Rules, Severity, TopLevel, Value,
     FIELDS, FIELD_COUNT, ORGANISATION_ID, ORG_ID_ALIAS,
@@ -311,13 +311,7 @@ fn structural_only<'a>(
         known[ORGANISATION_ID] = org_id;
     } else if org_id.is_some() {
         // Keeping either value would silently lose the other one.
-        emit.error(
-            Code::FieldAlias,
-            ORG_ID_ALIAS,
-            "both \"org_id\" and \"organisation_id\" are present; keep only \
-             \"organisation_id\""
-                .to_string(),
-        );
+        emit.error(Code::FieldAlias, ORG_ID_ALIAS, BOTH_ORG_NAMES.to_string());
     }
     *verdict = emit.verdict;
     Event {
