@@ -963,3 +963,60 @@ fn csv_rows_are_sent_as_json_and_kept_replayable() {
         .collect();
     assert_eq!(sent, ["c2"]);
 }
+
+/// A valid record (the record V of the replay findings) with this event_id
+/// and reference_id, as one JSON line without its newline.
+fn record_v(event_id: &str, reference_id: &str) -> String {
+    format!(
+        "{{\"event_id\":\"{event_id}\",\"reference_id\":{},\"organisation_id\":\"o\",\
+         \"campaign_id\":\"c\",\"display_unit\":\"d\",\"impression_timestamp\":\"1754116200\",\
+         \"business_number\":\"9122245644890\"}}",
+        serde_json::Value::from(reference_id)
+    )
+}
+
+/// The event_ids the sink received, sorted.
+fn sent_ids(sink: &Sink) -> Vec<String> {
+    let mut ids: Vec<String> = sink
+        .requests()
+        .iter()
+        .filter_map(|r| r.event_id.clone())
+        .collect();
+    ids.sort();
+    ids
+}
+
+// SPEC 6: a rerun skips only the records an earlier run delivered or wrote
+// to --failed-out; a failure or an invalid record kept nowhere is handled
+// again.
+#[test]
+fn checkpoint_skips_only_delivered_or_kept_records() {
+    let run = Run::new();
+    let invalid = "{\"event_id\":\"e2\",\"reference_id\":\"919811112222\"}";
+    let text = format!("{}\n{invalid}\n", record_v("e1", "919811112222"));
+    std::fs::write(run.path("in.jsonl"), text).unwrap();
+    let down = Sink::start(|_| Reply::status(503));
+    let first = |cp: &str, extra: &[&str]| {
+        let args = [&run.p("in.jsonl"), "--url", &down.url(), "--retries", "0"];
+        replay(&[&args[..], &["--checkpoint", &run.p(cp)], extra].concat())
+    };
+    let out = first("cp", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let up = Sink::ok();
+    let again = |cp: &str| {
+        let args = [&run.p("in.jsonl"), "--url", &up.url(), "--no-validate"];
+        replay(&[&args[..], &["--checkpoint", &run.p(cp), "--format", "json"]].concat())
+    };
+    let out = again("cp");
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(sent_ids(&up), ["e1", "e2"]);
+    assert_eq!(summary(&out)["delivered"], 2);
+
+    // Kept in --failed-out, they are finished: the rerun skips them.
+    let out = first("cp2", &["--failed-out", &run.p("failed.jsonl")]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let out = again("cp2");
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(sent_ids(&up), ["e1", "e2"]);
+    assert_eq!(summary(&out)["records"], 0);
+}

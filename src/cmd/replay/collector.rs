@@ -1,8 +1,9 @@
 //! The collector: the one place outcomes arrive. It writes `--failed-out`
 //! (records as read), `--report` (one JSON line per record) and the
-//! checkpoint, in that order, so a record is marked finished only once its
-//! failure is on disk; it also counts, prints per-record problems on stderr
-//! (personal data masked) and drives the progress bar.
+//! checkpoint, in that order, so a record is marked finished only once it
+//! was delivered or its failure is on disk in `--failed-out`; it also
+//! counts, prints per-record problems on stderr (personal data masked) and
+//! drives the progress bar.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
@@ -154,7 +155,10 @@ impl Collector {
                 out.write_line(line.as_bytes())?;
             }
         }
-        if let Some(cp) = self.checkpoint.as_mut() {
+        // Finished means delivered, or kept in --failed-out: a failure kept
+        // nowhere must be handled again by a rerun (SPEC 6).
+        let finished = problem.is_none() || self.failed_out.is_some();
+        if let (Some(cp), true) = (self.checkpoint.as_mut(), finished) {
             cp.mark(f.job.input, f.job.ordinal)
                 .context("cannot write the checkpoint")?;
         }
