@@ -183,8 +183,11 @@ impl Plan {
             );
         }
         if let Some(rate) = args.rate {
-            if !(rate.is_finite() && rate > 0.0) {
-                bail!("--rate must be a number of requests per second above 0");
+            if !(rate.is_finite() && rate >= limiter::MIN_RATE) {
+                bail!(
+                    "--rate must be a number of requests per second from {} up, e.g. --rate 50",
+                    limiter::MIN_RATE
+                );
             }
         }
         if !(1..=1024).contains(&args.concurrency) {

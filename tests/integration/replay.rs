@@ -1020,3 +1020,32 @@ fn checkpoint_skips_only_delivered_or_kept_records() {
     assert_eq!(sent_ids(&up), ["e1", "e2"]);
     assert_eq!(summary(&out)["records"], 0);
 }
+
+// A rate too small to space requests is refused before anything is sent,
+// without a panic; the smallest allowed one works.
+#[test]
+fn tiny_or_odd_rates_are_usage_errors() {
+    let sink = Sink::ok();
+    let input = case("C21");
+    for rate in ["1e-20", "1e-300", "5e-324", "0.0009", "inf", "NaN", "-1"] {
+        let flag = format!("--rate={rate}");
+        let out = replay(&[input.to_str().unwrap(), "--url", &sink.url(), &flag]);
+        assert_eq!(out.status.code(), Some(2), "{rate}\n{}", show(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "clickstream: error: --rate must be a number of requests per second from 0.001 \
+             up, e.g. --rate 50\n",
+            "{rate}"
+        );
+    }
+    assert!(sink.requests().is_empty());
+    let out = replay(&[
+        input.to_str().unwrap(),
+        "--url",
+        &sink.url(),
+        "--rate",
+        "0.001",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(sink.requests().len(), 1);
+}

@@ -5,6 +5,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// The smallest `--rate` taken: one request every 1,000 seconds.
+pub const MIN_RATE: f64 = 0.001;
+
 /// Hands out send slots `interval` apart to every worker in turn.
 pub struct RateLimiter {
     interval: Option<Duration>,
@@ -12,9 +15,15 @@ pub struct RateLimiter {
 }
 
 impl RateLimiter {
-    /// `None` means no limit.
+    /// `None` means no limit; a rate below [`MIN_RATE`] (or not a number)
+    /// is taken as `MIN_RATE`.
     pub fn new(rate: Option<f64>) -> Self {
-        let interval = rate.map(|r| Duration::from_secs_f64(1.0 / r));
+        let longest = Duration::from_secs_f64(1.0 / MIN_RATE);
+        let interval = rate.map(|r| {
+            Duration::try_from_secs_f64(1.0 / r)
+                .unwrap_or(longest)
+                .min(longest)
+        });
         RateLimiter {
             interval,
             next: Mutex::new(None),
@@ -34,7 +43,7 @@ impl RateLimiter {
                 Some(t) if t > now => t,
                 _ => now,
             };
-            *next = Some(slot + interval);
+            *next = slot.checked_add(interval);
             slot
         };
         sleep_until(slot, stop)
@@ -73,6 +82,14 @@ mod tests {
         assert!(handles.into_iter().all(|h| h.join().unwrap()));
         // 20 slots 20 ms apart: the last one at 380 ms.
         assert!(start.elapsed() >= Duration::from_millis(375));
+    }
+
+    #[test]
+    fn tiny_rates_do_not_panic() {
+        for rate in [1e-20, 5e-324, 0.0, -1.0, f64::NAN] {
+            let limiter = RateLimiter::new(Some(rate));
+            assert_eq!(limiter.interval, Some(Duration::from_secs(1000)));
+        }
     }
 
     #[test]
