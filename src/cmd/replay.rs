@@ -229,6 +229,15 @@ impl Plan {
         let mut out = Vec::with_capacity(self.templates.len() + 1);
         for t in &self.templates {
             match t.render(&get) {
+                Ok(value) if !headers::is_valid_value(&value) => {
+                    // The value may be personal data: never shown.
+                    return Err(format!(
+                        "header {:?} not sent: its value holds a character HTTP does not \
+                         allow (only visible ASCII, space and tab); make the fields it uses \
+                         ASCII or drop -H",
+                        t.name
+                    ));
+                }
                 Ok(value) => out.push((t.name.clone(), value)),
                 // The default Idempotency-Key is left out when there is no event_id.
                 Err(_) if t.is("idempotency-key") && t.fields().eq(["event_id"]) => {}

@@ -1049,3 +1049,61 @@ fn tiny_or_odd_rates_are_usage_errors() {
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert_eq!(sink.requests().len(), 1);
 }
+
+// A {field} header whose value HTTP cannot carry fails the record at once,
+// unsent and not retried, with a message that names the header but never
+// shows the value (here a reference_id).
+#[test]
+fn header_value_not_valid_in_http_fails_at_once_without_its_value() {
+    let sink = Sink::ok();
+    let run = Run::new();
+    std::fs::write(
+        run.path("in.jsonl"),
+        format!(
+            "{}\n{}\n",
+            record_v("e1", "Jörg Müller"),
+            record_v("e2", "919811112222")
+        ),
+    )
+    .unwrap();
+    let out = replay(&[
+        &run.p("in.jsonl"),
+        "--url",
+        &sink.url(),
+        "-H",
+        "X-Ref: {reference_id}",
+        "--backoff-base",
+        "0s",
+        "--report",
+        &run.p("report.jsonl"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let reason = "header \"X-Ref\" not sent: its value holds a character HTTP does not allow \
+                  (only visible ASCII, space and tab); make the fields it uses ASCII or drop -H";
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "clickstream: replay: {}:1: event \"e1\" not sent: {reason}\n",
+            run.p("in.jsonl")
+        )
+    );
+    assert_eq!(sent_ids(&sink), ["e2"]);
+    let report = json_lines(&run.path("report.jsonl"));
+    let e1 = outcome(&report, "e1");
+    assert_eq!(
+        (&e1["outcome"], &e1["attempts"], &e1["status"], &e1["error"]),
+        (
+            &"failed".into(),
+            &0.into(),
+            &serde_json::Value::Null,
+            &reason.into()
+        )
+    );
+    let s = summary(&out);
+    assert_eq!(
+        (&s["failed"], &s["retries"], &s["status"]),
+        (&1.into(), &0.into(), &serde_json::json!({"200": 1}))
+    );
+}

@@ -125,7 +125,17 @@ fn transport(t: &ureq::Transport, latency: Duration) -> Attempt {
             | K::InsecureRequestHttpsOnly
             | K::InvalidProxyUrl
             | K::ProxyUnauthorized
+            | K::BadHeader
     );
+    if t.kind() == K::BadHeader {
+        // Its message quotes the header value, which may be personal data.
+        return Attempt::Transport {
+            message: "a header was refused before sending; its value is not shown".to_string(),
+            timeout: false,
+            retryable,
+            latency,
+        };
+    }
     let mut message = if timeout {
         "timed out".to_string()
     } else {

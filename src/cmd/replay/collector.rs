@@ -248,6 +248,7 @@ impl Collector {
         };
         let text = match &f.fate {
             Fate::Invalid(_) => format!("{event} not sent, invalid: {reason}"),
+            _ if f.attempts == 0 => format!("{event} not sent: {reason}"),
             _ => {
                 let tries = if f.attempts == 1 {
                     "attempt"

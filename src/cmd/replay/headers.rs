@@ -54,6 +54,15 @@ fn is_token(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
+/// True for a header value HTTP carries as it is: visible ASCII, spaces
+/// and tabs (RFC 9110 allows other bytes only as opaque data, which
+/// receivers read in different ways).
+pub fn is_valid_value(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+}
+
 impl Template {
     /// Parses `Name: value`; `lookup` reads the environment.
     pub fn parse(spec: &str, lookup: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
@@ -178,6 +187,12 @@ fn parse_value(value: &str, lookup: &dyn Fn(&str) -> Option<String>) -> anyhow::
             if secret.chars().any(|c| c.is_control()) {
                 bail!("environment variable {var} holds a control character");
             }
+            if !is_valid_value(&secret) {
+                bail!(
+                    "environment variable {var} holds a character HTTP does not allow in a \
+                     header (only visible ASCII, space and tab)"
+                );
+            }
             flush(&mut parts, &mut literal);
             parts.push(Part::Secret {
                 var: var.to_string(),
@@ -197,6 +212,9 @@ fn parse_value(value: &str, lookup: &dyn Fn(&str) -> Option<String>) -> anyhow::
         } else {
             if c.is_control() {
                 bail!("control characters are not allowed in header values");
+            }
+            if !c.is_ascii() {
+                bail!("{c:?} is not allowed in a header value (only visible ASCII, space and tab)");
             }
             literal.push(c);
             rest = &rest[c.len_utf8()..];
@@ -298,6 +316,19 @@ mod tests {
         assert!(err.contains("event_id"));
         assert!(Template::parse("no colon", &env).is_err());
         assert!(Template::parse("bad name: x", &env).is_err());
+    }
+
+    #[test]
+    fn values_are_visible_ascii_space_and_tab() {
+        assert!(is_valid_value("Bearer a-b_c~ \t!"));
+        assert!(!is_valid_value("J\u{f6}rg"));
+        assert!(!is_valid_value("a\u{7f}"));
+        let err = Template::parse("X-Name: J\u{f6}rg", &env).unwrap_err();
+        assert_eq!(
+            format!("{err:#}"),
+            "in header \"X-Name\": '\u{f6}' is not allowed in a header value (only visible \
+             ASCII, space and tab)"
+        );
     }
 
     #[test]
