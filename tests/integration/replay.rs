@@ -1107,3 +1107,52 @@ fn header_value_not_valid_in_http_fails_at_once_without_its_value() {
         (&1.into(), &0.into(), &serde_json::json!({"200": 1}))
     );
 }
+
+// Headers that frame the message are clickstream's own: -H cannot set
+// them, nor can --hmac-header name one.
+#[test]
+fn framing_headers_are_refused() {
+    let sink = Sink::ok();
+    let input = case("C21");
+    let names = [
+        "Content-Length",
+        "transfer-encoding",
+        "Host",
+        "Connection",
+        "Upgrade",
+        "TE",
+        "Trailer",
+        "Keep-Alive",
+        "Expect",
+    ];
+    for name in names {
+        let header = format!("{name}: 5");
+        let out = replay(&[input.to_str().unwrap(), "--url", &sink.url(), "-H", &header]);
+        assert_eq!(out.status.code(), Some(2), "{name}\n{}", show(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!(
+                "clickstream: error: -H {name:?}: clickstream sets this header itself; \
+                 remove it\n"
+            )
+        );
+    }
+    let out = clickstream()
+        .args([input.to_str().unwrap(), "--url", &sink.url()])
+        .args([
+            "--hmac-secret-env",
+            "REPLAY_TEST_SECRET",
+            "--hmac-header",
+            "Host",
+        ])
+        .env("REPLAY_TEST_SECRET", "shh")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "clickstream: error: --hmac-header \"Host\": clickstream sets this header itself; \
+         name another\n"
+    );
+    assert!(sink.requests().is_empty());
+}

@@ -1,6 +1,8 @@
 //! Request headers for `replay`: parsing `-H 'Name: value'`, `${VAR}` taken
 //! from the environment once at start, `{field}` taken from each record, the
-//! HMAC signature, and the redacted form shown by `--dry-run`.
+//! HMAC signature, and the redacted form shown by `--dry-run`. Headers that
+//! frame the message (`Content-Length`, `Host`, ...) are clickstream's own,
+//! and values are limited to what HTTP carries as is.
 
 use anyhow::{bail, Context};
 use hmac::{Hmac, Mac};
@@ -46,6 +48,25 @@ fn is_sensitive_name(name: &str) -> bool {
     .any(|word| lower.contains(word))
 }
 
+/// Headers that frame the message or the connection: clickstream sets
+/// them, and one given twice or wrongly would desynchronise the connection.
+const FRAMING: [&str; 9] = [
+    "content-length",
+    "transfer-encoding",
+    "host",
+    "connection",
+    "upgrade",
+    "te",
+    "trailer",
+    "keep-alive",
+    "expect",
+];
+
+/// True for a header clickstream sets itself.
+pub fn is_framing(name: &str) -> bool {
+    FRAMING.iter().any(|f| name.eq_ignore_ascii_case(f))
+}
+
 /// True for an HTTP header name (an RFC 9110 token).
 fn is_token(name: &str) -> bool {
     !name.is_empty()
@@ -72,6 +93,9 @@ impl Template {
         let name = name.trim();
         if !is_token(name) {
             bail!("header name {name:?} is not a valid HTTP header name");
+        }
+        if is_framing(name) {
+            bail!("-H {name:?}: clickstream sets this header itself; remove it");
         }
         let parts =
             parse_value(value.trim(), lookup).with_context(|| format!("in header {name:?}"))?;
@@ -259,6 +283,9 @@ impl Signer {
         if !is_token(header) {
             bail!("--hmac-header {header:?} is not a valid HTTP header name");
         }
+        if is_framing(header) {
+            bail!("--hmac-header {header:?}: clickstream sets this header itself; name another");
+        }
         let key = match std::env::var_os(var) {
             Some(v) if !v.is_empty() => v.into_encoded_bytes(),
             Some(_) => bail!("environment variable {var} (--hmac-secret-env) is empty"),
@@ -316,6 +343,11 @@ mod tests {
         assert!(err.contains("event_id"));
         assert!(Template::parse("no colon", &env).is_err());
         assert!(Template::parse("bad name: x", &env).is_err());
+        let err = Template::parse("content-LENGTH: 5", &env).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "-H \"content-LENGTH\": clickstream sets this header itself; remove it"
+        );
     }
 
     #[test]
