@@ -317,6 +317,15 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         if names.iter().any(|n| reader::is_stdin(n)) {
             bail!("--checkpoint needs input files, not standard input");
         }
+        // An input is read once to identify it and again to send it: a
+        // pipe or a device would hang or give other bytes the second time.
+        let irregular = |n: &&String| std::fs::metadata(n).is_ok_and(|m| !m.is_file());
+        if let Some(name) = names.iter().find(irregular) {
+            bail!(
+                "--checkpoint needs regular input files, and {name:?} is not one; \
+                 copy it to a file first or drop --checkpoint"
+            );
+        }
         let ids = names
             .iter()
             .map(|n| InputId::of(Path::new(n)))

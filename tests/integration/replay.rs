@@ -1156,3 +1156,43 @@ fn framing_headers_are_refused() {
     );
     assert!(sink.requests().is_empty());
 }
+
+// --checkpoint reads an input twice (to identify it, then to send it), so
+// a FIFO is refused at once instead of hanging.
+#[test]
+fn checkpoint_needs_regular_input_files() {
+    let run = Run::new();
+    let fifo = run.p("in.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let mut child = clickstream()
+        .args([
+            &fifo,
+            "--url",
+            "http://127.0.0.1:9/x",
+            "--checkpoint",
+            &run.p("cp"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if child.try_wait().unwrap().is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("replay --checkpoint on a FIFO hung");
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "clickstream: error: --checkpoint needs regular input files, and {fifo:?} is not \
+             one; copy it to a file first or drop --checkpoint\n"
+        )
+    );
+}
