@@ -1196,3 +1196,51 @@ fn checkpoint_needs_regular_input_files() {
         )
     );
 }
+
+// A checkpoint line that cannot be read is a usage error naming the file
+// and line, not a silent resend of everything; a torn last line (no
+// newline: the run was killed while writing it) is still fine.
+#[test]
+fn damaged_checkpoint_is_a_usage_error() {
+    let sink = Sink::ok();
+    let run = Run::new();
+    let input = case("C25");
+    let cp = run.p("cp");
+    let go = || {
+        replay(&[
+            input.to_str().unwrap(),
+            "--url",
+            &sink.url(),
+            "--checkpoint",
+            &cp,
+        ])
+    };
+    let out = go();
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let good = std::fs::read_to_string(&cp).unwrap();
+    assert_eq!(good.lines().count(), 2);
+    for bad in [
+        "{\"i\":5,\"r\":0}\n",
+        "{\"i\":0,\"below\":-1,\"extra\":[]}\n",
+        "{\"i\":1,\"below\":0,\"extra\":[]}\n",
+        "{\"i\":0,\"r\":1,\"x\":2}\n",
+        "garbage\n",
+        "garbage",
+    ] {
+        std::fs::write(&cp, format!("{good}{bad}")).unwrap();
+        let out = go();
+        assert_eq!(out.status.code(), Some(2), "{bad}\n{}", show(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!(
+                "clickstream: error: checkpoint {cp:?}: line 3 cannot be read; delete the \
+                 file to start over, or give another --checkpoint\n"
+            ),
+            "{bad}"
+        );
+    }
+    std::fs::write(&cp, format!("{good}{{\"i\":0,\"r\"")).unwrap();
+    let out = go();
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(sink.requests().len(), 3);
+}

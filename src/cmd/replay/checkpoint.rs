@@ -54,6 +54,7 @@ struct Header {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Snapshot {
     i: usize,
     below: u64,
@@ -61,6 +62,7 @@ struct Snapshot {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Line {
     i: usize,
     r: u64,
@@ -201,12 +203,22 @@ impl Checkpoint {
 }
 
 /// Reads a checkpoint file into `progress`, checking it names `inputs`.
-fn load(rdr: impl BufRead, inputs: &[InputId], progress: &mut [Progress]) -> anyhow::Result<()> {
-    let mut lines = rdr.lines();
-    let Some(first) = lines.next().transpose()? else {
+/// Every line must be read in full: one that cannot be is an error (going
+/// on would resend what it recorded), but for a last line cut off before
+/// its newline, which a killed process leaves.
+fn load(
+    mut rdr: impl BufRead,
+    inputs: &[InputId],
+    progress: &mut [Progress],
+) -> anyhow::Result<()> {
+    let mut text = String::new();
+    rdr.read_to_string(&mut text)
+        .map_err(|_| anyhow::anyhow!("{}", damaged(None)))?;
+    let mut lines = text.split_inclusive('\n');
+    let Some(first) = lines.next() else {
         return Ok(());
     };
-    let header: Header = serde_json::from_str(&first)
+    let header: Header = serde_json::from_str(first)
         .context("is not a clickstream checkpoint; give another --checkpoint file")?;
     if header.clickstream_checkpoint != VERSION {
         bail!("was written by another version of clickstream; give another --checkpoint file");
@@ -219,28 +231,41 @@ fn load(rdr: impl BufRead, inputs: &[InputId], progress: &mut [Progress]) -> any
             theirs.join(", ")
         );
     }
-    let lines: Vec<String> = lines.collect::<io::Result<_>>()?;
-    let last = lines.len().saturating_sub(1);
-    for (n, line) in lines.iter().enumerate() {
-        if let Ok(done) = serde_json::from_str::<Line>(line) {
-            if let Some(p) = progress.get_mut(done.i) {
-                p.insert(done.r);
-            }
+    for (n, line) in lines.enumerate() {
+        let number = n + 2;
+        let torn = !line.ends_with('\n');
+        let line = line.trim_end_matches('\n');
+        let read = if let Ok(done) = serde_json::from_str::<Line>(line) {
+            progress.get_mut(done.i).map(|p| p.insert(done.r))
         } else if let Ok(snap) = serde_json::from_str::<Snapshot>(line) {
-            if let Some(p) = progress.get_mut(snap.i) {
+            progress.get_mut(snap.i).map(|p| {
                 p.below = p.below.max(snap.below);
                 p.extra.extend(snap.extra);
                 normalise(p);
-            }
-        } else if n != last {
-            // A killed process can leave only its last line half written.
-            bail!(
-                "is damaged at line {}; give another --checkpoint file",
-                n + 2
-            );
+            })
+        } else if torn && line.chars().all(|c| TORN_CHARS.contains(c)) {
+            // What a write cut off by a kill leaves: the record is not
+            // finished, and is sent again.
+            Some(())
+        } else {
+            None
+        };
+        if read.is_none() {
+            bail!("{}", damaged(Some(number)));
         }
     }
     Ok(())
+}
+
+/// The characters of the lines a checkpoint is written with.
+const TORN_CHARS: &str = "{}[]\":,0123456789ribelowxta";
+
+fn damaged(line: Option<usize>) -> String {
+    let what = match line {
+        Some(n) => format!("line {n}"),
+        None => "it".to_string(),
+    };
+    format!("{what} cannot be read; delete the file to start over, or give another --checkpoint")
 }
 
 fn normalise(p: &mut Progress) {
@@ -300,6 +325,13 @@ mod tests {
         let (cp, resumed) = Checkpoint::open(&path, vec![id()]).unwrap();
         assert_eq!(resumed, 1);
         drop(cp);
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b":1}\n").unwrap();
+        let err = Checkpoint::open(&path, vec![id()]).err().unwrap();
+        assert!(format!("{err:#}").ends_with(
+            ": line 3 cannot be read; delete the file to start \
+                                               over, or give another --checkpoint"
+        ));
         let other = InputId { size: 4, ..id() };
         let err = Checkpoint::open(&path, vec![other]).err().unwrap();
         assert!(format!("{err:#}").contains("belongs to other input"));
