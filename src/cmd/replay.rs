@@ -11,6 +11,7 @@ mod client;
 mod collector;
 mod headers;
 mod limiter;
+mod mask;
 mod retry;
 mod source;
 mod summary;
@@ -513,7 +514,14 @@ fn make_job(plan: &Plan, args: &Args, input: usize, record: Record) -> (Job, Opt
         line: record.line,
         index: record.index,
         event_id: record.get("event_id").map(str::to_string),
-        reference_id: record.get("reference_id").map(str::to_string),
+        pii: mask::Masker::values_in(
+            if record.body.is_empty() {
+                &record.raw
+            } else {
+                &record.body
+            },
+            record.get("reference_id"),
+        ),
         raw: record.raw,
         csv_header: record.csv_header,
         spilled: record.spilled,

@@ -1244,3 +1244,111 @@ fn damaged_checkpoint_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert_eq!(sink.requests().len(), 3);
 }
+
+// The reply snippet in messages and --report hides the record's
+// reference_id however the server echoes it: cut off at the end of the
+// snippet, JSON-escaped in either case, the second value of a duplicate
+// key; and phone numbers and hashes of the server's own.
+#[test]
+fn reply_snippets_never_show_personal_data() {
+    let hash = format!("ab{}ef", "0123456789".repeat(6));
+    let own = format!("{{\"error\":\"no account for 919900001111\",\"key\":\"{hash}\"}}");
+    let reply_own = own.clone();
+    let sink = Sink::start(move |r| {
+        let echo = String::from_utf8_lossy(&r.body).into_owned();
+        match r.event_id.as_deref() {
+            Some("e1") => Reply::status(400).body(&format!("{}{echo}", "x".repeat(160))),
+            Some("e2") => Reply::status(422)
+                .body(r#"{"a":"J\u00f6rg M\u00fcller","b":"J\u00F6rg M\u00FCller"}"#),
+            Some("e3") => Reply::status(400).body(&echo),
+            _ => Reply::status(404).body(&reply_own),
+        }
+    });
+    let run = Run::new();
+    let dup = r#"{"event_id":"e3","reference_id":"919811113333","reference_id":"Hans Meier"}"#;
+    let text = format!(
+        "{}\n{}\n{dup}\n{}\n",
+        record_v("e1", "919811112222"),
+        record_v("e2", "Jörg Müller"),
+        record_v("e4", "919811114444")
+    );
+    std::fs::write(run.path("in.jsonl"), text).unwrap();
+    let args = |report: &str, extra: &[&str]| {
+        let input = run.p("in.jsonl");
+        let base = [
+            &input,
+            "--url",
+            &sink.url(),
+            "--no-validate",
+            "--retries",
+            "0",
+        ];
+        replay(&[&base[..], &["--report", &run.p(report)], extra].concat())
+    };
+    let out = args("report.jsonl", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let expected = [
+        (
+            "e1",
+            1,
+            400,
+            format!(
+                "{}{{\"event_id\":\"e1\",\"reference_id\":\"91*****…",
+                "x".repeat(160)
+            ),
+        ),
+        (
+            "e2",
+            2,
+            422,
+            r#"{"a":"Jö*******er","b":"Jö*******er"}"#.to_string(),
+        ),
+        (
+            "e3",
+            3,
+            400,
+            r#"{"event_id":"e3","reference_id":"91********33","reference_id":"Ha******er"}"#
+                .to_string(),
+        ),
+        (
+            "e4",
+            4,
+            404,
+            format!(
+                "{{\"error\":\"no account for 91********11\",\"key\":\"ab{}ef\"}}",
+                "*".repeat(60)
+            ),
+        ),
+    ];
+    let report = json_lines(&run.path("report.jsonl"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for (id, line, status, response) in &expected {
+        assert_eq!(outcome(&report, id)["response"], *response.as_str(), "{id}");
+        let message = format!(
+            "clickstream: replay: {}:{line}: event \"{id}\" failed after 1 attempt: \
+             HTTP {status}: {response}",
+            run.p("in.jsonl")
+        );
+        assert!(stderr.lines().any(|l| l == message), "{message}\n{stderr}");
+    }
+    let all = format!(
+        "{stderr}{}",
+        std::fs::read_to_string(run.path("report.jsonl")).unwrap()
+    );
+    for secret in [
+        "9198111",
+        "J\\u00",
+        "Hans Meier",
+        "919900001111",
+        &hash[..20],
+    ] {
+        assert!(!all.contains(secret), "{secret} leaked:\n{all}");
+    }
+
+    // --show-pii shows the replies as they came.
+    let out = args("shown.jsonl", &["--show-pii"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let report = json_lines(&run.path("shown.jsonl"));
+    assert_eq!(outcome(&report, "e4")["response"], own.as_str());
+    assert_eq!(outcome(&report, "e3")["response"], dup);
+}

@@ -15,9 +15,9 @@ use anyhow::Context;
 use indicatif::ProgressBar;
 
 use super::checkpoint::Checkpoint;
+use super::mask::Masker;
 use super::summary::Stats;
 use super::worker::{Fate, Finished};
-use crate::report;
 
 /// An output file the user asked for.
 pub struct Output {
@@ -221,12 +221,9 @@ impl Collector {
         ));
     }
 
-    /// Hides the record's reference_id in text meant for people.
-    fn mask(&self, f: &Finished, text: &str) -> String {
-        match (&f.job.reference_id, self.show_pii) {
-            (Some(id), false) if !id.is_empty() => text.replace(id, &report::mask(id)),
-            _ => text.to_string(),
-        }
+    /// What hides the record's personal data in text meant for people.
+    fn masker(&self, f: &Finished) -> Masker {
+        Masker::new(&f.job.pii, &[], self.show_pii)
     }
 
     fn place(&self, f: &Finished) -> String {
@@ -255,18 +252,16 @@ impl Collector {
                 } else {
                     "attempts"
                 };
-                let mut text = format!("{event} failed after {} {tries}: {reason}", f.attempts);
-                if let Some(snippet) = &f.snippet {
-                    text.push_str(&format!(": {snippet}"));
-                }
-                text
+                format!("{event} failed after {} {tries}: {reason}", f.attempts)
             }
         };
-        format!(
-            "clickstream: replay: {}: {}",
-            self.place(f),
-            self.mask(f, &text)
-        )
+        let masker = self.masker(f);
+        let mut text = masker.text(&text);
+        if let (Some(snippet), Fate::Failed(_)) = (&f.snippet, &f.fate) {
+            text.push_str(": ");
+            text.push_str(&masker.snippet(snippet));
+        }
+        format!("clickstream: replay: {}: {text}", self.place(f))
     }
 
     fn report_line(&self, f: &Finished, problem: Option<&str>) -> String {
@@ -276,6 +271,7 @@ impl Collector {
             _ => "failed",
         };
         let latency = f.latency.map(|d| (d.as_secs_f64() * 1e6).round() / 1e3);
+        let masker = self.masker(f);
         let value = serde_json::json!({
             "file": self.names.get(f.job.input),
             "line": f.job.line,
@@ -285,8 +281,8 @@ impl Collector {
             "status": f.status,
             "attempts": f.attempts,
             "latency_ms": latency,
-            "error": problem.map(|p| self.mask(f, p)),
-            "response": f.snippet.as_deref().map(|s| self.mask(f, s)),
+            "error": problem.map(|p| masker.text(p)),
+            "response": f.snippet.as_deref().map(|s| masker.snippet(s)),
         });
         value.to_string()
     }

@@ -19,8 +19,9 @@ pub struct Job {
     pub line: u64,
     pub index: Option<u64>,
     pub event_id: Option<String>,
-    /// Kept only to mask it in messages.
-    pub reference_id: Option<String>,
+    /// Every reference_id value of the record, kept only to mask them in
+    /// messages.
+    pub pii: Vec<String>,
     /// The record as read, for `--failed-out`.
     pub raw: Vec<u8>,
     /// The CSV header of a CSV row, written before it in `--failed-out`.
