@@ -576,11 +576,14 @@ fn dry_run(args: &Args, plan: &Plan, names: &[String]) -> anyhow::Result<u8> {
         let mut records = Records::open(name, &read, args.rules.rules(), !args.no_validate, false)?;
         while let Some(record) = records.next_record()? {
             let place = format!("{}:{}", records.name(), record.line);
-            let reference_id = record.get("reference_id").map(str::to_string);
-            let hide = |text: &str| match (&reference_id, args.rules.show_pii) {
-                (Some(id), false) if !id.is_empty() => text.replace(id, &report::mask(id)),
-                _ => text.to_string(),
+            let text = if record.body.is_empty() {
+                &record.raw
+            } else {
+                &record.body
             };
+            let values = mask::Masker::values_in(text, record.get("reference_id"));
+            let masker = mask::Masker::new(&values, &[], args.rules.show_pii);
+            let hide = |text: &str| masker.text(text);
             let unsendable = !args.no_validate || record.body.is_empty();
             if let (Some(problem), true) = (&record.problem, unsendable) {
                 problems += 1;
@@ -617,11 +620,12 @@ fn dry_run(args: &Args, plan: &Plan, names: &[String]) -> anyhow::Result<u8> {
                 writeln!(out, "{}: sha256=<redacted>", signer.header)?;
             }
             writeln!(out)?;
-            writeln!(
-                out,
-                "{}",
-                shown_body(&record, reference_id.as_deref(), args.rules.show_pii)
-            )?;
+            let body = if args.rules.show_pii {
+                record.body.clone()
+            } else {
+                mask::mask_json(&record.body)
+            };
+            writeln!(out, "{}", String::from_utf8_lossy(&body))?;
             writeln!(out)?;
         }
     }
@@ -631,22 +635,6 @@ fn dry_run(args: &Args, plan: &Plan, names: &[String]) -> anyhow::Result<u8> {
     } else {
         exit::SUCCESS
     })
-}
-
-/// The body as --dry-run shows it: reference_id masked wherever it appears,
-/// or the body withheld when the value is escaped so it cannot be found.
-fn shown_body(record: &Record, reference_id: Option<&str>, show_pii: bool) -> String {
-    let body = String::from_utf8_lossy(&record.body);
-    let Some(id) = reference_id.filter(|id| !id.is_empty() && !show_pii) else {
-        return body.into_owned();
-    };
-    let quoted = serde_json::to_string(id).unwrap_or_default();
-    if body.contains(&quoted) {
-        let masked = serde_json::to_string(&report::mask(id)).unwrap_or_default();
-        body.replace(&quoted, &masked)
-    } else {
-        "<body withheld: its reference_id could not be masked; --show-pii shows it>".to_string()
-    }
 }
 
 #[cfg(test)]

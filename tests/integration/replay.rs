@@ -1352,3 +1352,37 @@ fn reply_snippets_never_show_personal_data() {
     assert_eq!(outcome(&report, "e4")["response"], own.as_str());
     assert_eq!(outcome(&report, "e3")["response"], dup);
 }
+
+// --dry-run shows the body that would be sent with every value of every
+// reference_id key masked in place: duplicates, nested objects, escaped
+// strings and numbers.
+#[test]
+fn dry_run_masks_every_reference_id_in_place() {
+    let run = Run::new();
+    let records = [
+        r#"{"event_id":"e3","reference_id":"919811113333","reference_id":"Hans Meier"}"#,
+        r#"{"event_id":"e4", "m" : {"reference_id" : "919811115555"},"reference_id":"x12345"}"#,
+        r#"{"event_id":"e5","reference_id":"J\u00f6rg M\u00fcller"}"#,
+        r#"{"event_id":"e6","reference_id":919811116666}"#,
+    ];
+    std::fs::write(run.path("in.jsonl"), records.join("\n") + "\n").unwrap();
+    let out = replay(&[
+        &run.p("in.jsonl"),
+        "--url",
+        "http://127.0.0.1:9/x",
+        "--dry-run",
+        "--no-validate",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let bodies: Vec<&str> = stdout.lines().filter(|l| l.starts_with('{')).collect();
+    assert_eq!(
+        bodies,
+        [
+            r#"{"event_id":"e3","reference_id":"91********33","reference_id":"Ha******er"}"#,
+            r#"{"event_id":"e4", "m" : {"reference_id" : "91********55"},"reference_id":"******"}"#,
+            r#"{"event_id":"e5","reference_id":"Jö*******er"}"#,
+            r#"{"event_id":"e6","reference_id":91********66}"#,
+        ]
+    );
+}

@@ -1,10 +1,12 @@
 //! What `replay` may show people: `reference_id` values masked (SPEC 1.3)
-//! in messages, reports and reply snippets, and secrets redacted.
+//! in messages, reports, reply snippets and `--dry-run` bodies, and secrets
+//! redacted.
 //!
 //! The values are found by scanning the JSON text for every
 //! `"reference_id"` key, at any depth and however often it repeats, so a
 //! duplicate key or a nested object hides nothing; they are then found in
-//! text however it is JSON-escaped.
+//! text however it is JSON-escaped. A dry-run body is masked in place,
+//! never re-serialised.
 
 use crate::report;
 
@@ -141,6 +143,29 @@ fn decode(token: &[u8]) -> String {
         let inner = inner.strip_suffix(b"\"").unwrap_or(inner);
         String::from_utf8_lossy(inner).into_owned()
     })
+}
+
+/// JSON text with every value under a `reference_id` key masked in place;
+/// everything else is left byte for byte as it was.
+pub fn mask_json(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = 0;
+    for f in reference_ids(text) {
+        out.extend_from_slice(&text[at..f.start]);
+        let masked = report::mask(&f.value);
+        if f.string {
+            out.extend_from_slice(quoted(&masked).as_bytes());
+        } else {
+            out.extend_from_slice(masked.as_bytes());
+        }
+        at = f.end;
+    }
+    out.extend_from_slice(&text[at..]);
+    out
+}
+
+fn quoted(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
 }
 
 /// One character of text as JSON would read it: an escape (`\u00f6`,
@@ -397,6 +422,15 @@ mod tests {
         assert_eq!(values(text), ["a1", "b2", "c3", "12345678"]);
         assert_eq!(values(r#"{"reference_id":"J\u00f6rg"}"#), ["Jörg"]);
         assert_eq!(values(r#"{"reference_id":"cut off"#), ["cut off"]);
+    }
+
+    #[test]
+    fn masks_json_in_place() {
+        let text = br#"{"a" : 1, "reference_id":"919811112222","reference_id": 919811113333 }"#;
+        assert_eq!(
+            String::from_utf8(mask_json(text)).unwrap(),
+            r#"{"a" : 1, "reference_id":"91********22","reference_id": 91********33 }"#
+        );
     }
 
     #[test]
