@@ -275,19 +275,10 @@ fn check_url(text: &str) -> anyhow::Result<String> {
         eprintln!(
             "clickstream: replay: warning: {} is plain http to another host; the bodies \
              carry personal data (reference_id), use https",
-            redact_url(&url)
+            mask::redact_url(&url)
         );
     }
     Ok(url.to_string())
-}
-
-/// The URL with any password hidden.
-fn redact_url(url: &url::Url) -> String {
-    let mut shown = url.clone();
-    if shown.password().is_some() {
-        let _ = shown.set_password(Some("redacted"));
-    }
-    shown.to_string()
 }
 
 /// Runs `replay`; the value is the exit status.
@@ -312,6 +303,9 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         .collect();
     let progress = !args.quiet && io::stderr().is_terminal();
     let mut collector = Collector::new(shown_names, args.rules.show_pii, args.quiet, progress);
+    collector.secrets = url::Url::parse(&plan.url)
+        .map(|u| mask::url_secrets(&u))
+        .unwrap_or_default();
     let mut resumed = 0;
     let mut earlier = checkpoint::Done::default();
     if let Some(path) = &args.checkpoint {
@@ -569,7 +563,10 @@ fn dry_run(args: &Args, plan: &Plan, names: &[String]) -> anyhow::Result<u8> {
     let mut out = io::BufWriter::new(stdout.lock());
     let mut problems = 0u64;
     let shown_url = url::Url::parse(&plan.url)
-        .map(|u| redact_url(&u))
+        .map(|u| mask::redact_url(&u))
+        .unwrap_or_default();
+    let secrets = url::Url::parse(&plan.url)
+        .map(|u| mask::url_secrets(&u))
         .unwrap_or_default();
     let read = args.input.read_options();
     for name in names {
@@ -582,7 +579,7 @@ fn dry_run(args: &Args, plan: &Plan, names: &[String]) -> anyhow::Result<u8> {
                 &record.body
             };
             let values = mask::Masker::values_in(text, record.get("reference_id"));
-            let masker = mask::Masker::new(&values, &[], args.rules.show_pii);
+            let masker = mask::Masker::new(&values, &secrets, args.rules.show_pii);
             let hide = |text: &str| masker.text(text);
             let unsendable = !args.no_validate || record.body.is_empty();
             if let (Some(problem), true) = (&record.problem, unsendable) {

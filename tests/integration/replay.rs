@@ -1386,3 +1386,47 @@ fn dry_run_masks_every_reference_id_in_place() {
         ]
     );
 }
+
+// Query parameters that look like credentials are redacted wherever the
+// URL is shown, like a password; the rest of the URL is left as it is.
+#[test]
+fn url_secrets_are_redacted() {
+    let input = case("C21");
+    let url = "http://u:pw12@127.0.0.1:9/x?api_key=k3y-v4lue&page=2&X-Signature=s1gn4ture&\
+               AccessToken=t0k3n99&q=1";
+    let out = replay(&[input.to_str().unwrap(), "--url", url, "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.lines().next(),
+        Some(
+            "POST http://u:redacted@127.0.0.1:9/x?api_key=redacted&page=2&X-Signature=redacted&\
+             AccessToken=redacted&q=1"
+        )
+    );
+    let out = replay(&[
+        input.to_str().unwrap(),
+        "--url",
+        "http://receiver.invalid/x?client_secret=v3ry-s3cret",
+        "--dry-run",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let all = show(&out);
+    assert!(
+        all.contains("http://receiver.invalid/x?client_secret=redacted"),
+        "{all}"
+    );
+    assert!(!all.contains("v3ry-s3cret"), "{all}");
+
+    // Nothing listens on a port just released: the connection error does
+    // not show the secret either.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/x?token=t0k3n-v4lue");
+    let out = replay(&[input.to_str().unwrap(), "--url", &url, "--retries", "0"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(!show(&out).contains("t0k3n-v4lue"), "{}", show(&out));
+}

@@ -95,6 +95,8 @@ pub struct Collector {
     /// Display names of the inputs, by index.
     pub names: Vec<String>,
     pub show_pii: bool,
+    /// Secrets of the URL, redacted from every message.
+    pub secrets: Vec<String>,
     pub quiet: bool,
     pub progress: Option<ProgressBar>,
     pub started: Instant,
@@ -115,6 +117,7 @@ impl Collector {
             checkpoint: None,
             names,
             show_pii,
+            secrets: Vec::new(),
             quiet,
             progress,
             started: Instant::now(),
@@ -223,7 +226,7 @@ impl Collector {
 
     /// What hides the record's personal data in text meant for people.
     fn masker(&self, f: &Finished) -> Masker {
-        Masker::new(&f.job.pii, &[], self.show_pii)
+        Masker::new(&f.job.pii, &self.secrets, self.show_pii)
     }
 
     fn place(&self, f: &Finished) -> String {

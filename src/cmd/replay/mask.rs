@@ -1,6 +1,6 @@
 //! What `replay` may show people: `reference_id` values masked (SPEC 1.3)
 //! in messages, reports, reply snippets and `--dry-run` bodies, and secrets
-//! redacted.
+//! of the URL (password, credential-like query parameters) redacted.
 //!
 //! The values are found by scanning the JSON text for every
 //! `"reference_id"` key, at any depth and however often it repeats, so a
@@ -404,6 +404,80 @@ fn mask_runs(text: &str, min: usize, pick: impl Fn(char) -> bool) -> String {
     out
 }
 
+/// Query parameters whose names contain one of these (any case) hold secrets.
+const SECRET_PARAMS: [&str; 8] = [
+    "key",
+    "token",
+    "secret",
+    "password",
+    "sig",
+    "auth",
+    "credential",
+    "signature",
+];
+
+fn is_secret_param(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    SECRET_PARAMS.iter().any(|word| lower.contains(word))
+}
+
+/// The URL as it may be shown: the password and the values of
+/// credential-like query parameters replaced by `redacted`.
+pub fn redact_url(url: &url::Url) -> String {
+    let mut shown = url.clone();
+    if shown.password().is_some() {
+        let _ = shown.set_password(Some("redacted"));
+    }
+    if let Some(query) = url.query() {
+        let redacted: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) if is_secret_param(&param_name(name)) => {
+                    format!("{name}=redacted")
+                }
+                _ => pair.to_string(),
+            })
+            .collect();
+        shown.set_query(Some(&redacted.join("&")));
+    }
+    shown.to_string()
+}
+
+/// The secrets of a URL, as written and decoded, for scrubbing messages.
+pub fn url_secrets(url: &url::Url) -> Vec<String> {
+    let mut secrets = Vec::new();
+    if let Some(password) = url.password() {
+        secrets.push(password.to_string());
+        secrets.push(percent_decode(password));
+    }
+    for pair in url.query().unwrap_or_default().split('&') {
+        if let Some((name, value)) = pair.split_once('=') {
+            if is_secret_param(&param_name(name)) && !value.is_empty() {
+                secrets.push(value.to_string());
+                secrets.push(form_decode(value));
+            }
+        }
+    }
+    secrets.sort();
+    secrets.dedup();
+    secrets
+}
+
+fn param_name(raw: &str) -> String {
+    form_decode(raw)
+}
+
+fn form_decode(raw: &str) -> String {
+    url::form_urlencoded::parse(format!("x={raw}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+fn percent_decode(raw: &str) -> String {
+    form_decode(&raw.replace('+', "%2B"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,5 +538,15 @@ mod tests {
             m.snippet(&format!("n 919900001111, 123456 {hash}")),
             format!("n 91********11, 123456 ab{}ef", "*".repeat(60))
         );
+    }
+
+    #[test]
+    fn redacts_url_secrets() {
+        let url = url::Url::parse("http://u:pw@h/p?api_key=k1&page=2&X-Sig=s%2B1&token").unwrap();
+        assert_eq!(
+            redact_url(&url),
+            "http://u:redacted@h/p?api_key=redacted&page=2&X-Sig=redacted&token"
+        );
+        assert_eq!(url_secrets(&url), ["k1", "pw", "s%2B1", "s+1"]);
     }
 }
