@@ -1430,3 +1430,29 @@ fn url_secrets_are_redacted() {
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     assert!(!show(&out).contains("t0k3n-v4lue"), "{}", show(&out));
 }
+
+// --failed-out and --report cannot be one file: their lines would mix.
+#[test]
+fn failed_out_and_report_must_differ() {
+    let sink = Sink::ok();
+    let run = Run::new();
+    let same = run.p("same.jsonl");
+    let input = case("C21");
+    let out = replay(&[
+        input.to_str().unwrap(),
+        "--url",
+        &sink.url(),
+        "--failed-out",
+        &same,
+        "--report",
+        &same,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "clickstream: error: --failed-out and --report name the same file; give them \
+         different names\n"
+    );
+    assert!(sink.requests().is_empty());
+    assert!(!run.path("same.jsonl").exists());
+}
