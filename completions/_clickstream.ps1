@@ -121,7 +121,7 @@ Register-ArgumentCompleter -Native -CommandName 'clickstream' -ScriptBlock {
             [CompletionResult]::new('--max-retry-wait', '--max-retry-wait', [CompletionResultType]::ParameterName, 'Longest `Retry-After` honoured; a server asking for more fails the record')
             [CompletionResult]::new('--failed-out', '--failed-out', [CompletionResultType]::ParameterName, 'Write every record not delivered (failed or invalid) here, as read')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Write one JSON outcome per record here')
-            [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Save progress here; a rerun skips records already delivered or failed')
+            [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Save progress here; a rerun skips records already delivered or written to --failed-out')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input format; detected from the extension and content when not given')
             [CompletionResult]::new('--max-record-bytes', '--max-record-bytes', [CompletionResultType]::ParameterName, 'Longest record kept in memory (e.g. 65536, 512K, 4M); longer ones are skipped')
             [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'CSV delimiter: one character, or "tab"; guessed from the header when not given')

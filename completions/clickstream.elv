@@ -114,7 +114,7 @@ set edit:completion:arg-completer[clickstream] = {|@words|
             cand --max-retry-wait 'Longest `Retry-After` honoured; a server asking for more fails the record'
             cand --failed-out 'Write every record not delivered (failed or invalid) here, as read'
             cand --report 'Write one JSON outcome per record here'
-            cand --checkpoint 'Save progress here; a rerun skips records already delivered or failed'
+            cand --checkpoint 'Save progress here; a rerun skips records already delivered or written to --failed-out'
             cand --from 'Input format; detected from the extension and content when not given'
             cand --max-record-bytes 'Longest record kept in memory (e.g. 65536, 512K, 4M); longer ones are skipped'
             cand --delimiter 'CSV delimiter: one character, or "tab"; guessed from the header when not given'

@@ -125,7 +125,7 @@ complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l retri
 complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l max-retry-wait -d 'Longest `Retry-After` honoured; a server asking for more fails the record' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l failed-out -d 'Write every record not delivered (failed or invalid) here, as read' -r -F
 complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l report -d 'Write one JSON outcome per record here' -r -F
-complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l checkpoint -d 'Save progress here; a rerun skips records already delivered or failed' -r -F
+complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l checkpoint -d 'Save progress here; a rerun skips records already delivered or written to --failed-out' -r -F
 complete -c clickstream -n "__fish_clickstream_using_subcommand replay" -l from -d 'Input format; detected from the extension and content when not given' -r -f -a "jsonl\t'One JSON object per line'
 json\t'JSON documents: pretty-printed objects, concatenated objects, or an array'
 csv\t'A header row of field names, then one event per row'"

@@ -103,7 +103,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
 
-    /// Save progress here; a rerun skips records already delivered or failed.
+    /// Save progress here; a rerun skips records already delivered or written to --failed-out
     #[arg(long, value_name = "FILE")]
     pub checkpoint: Option<PathBuf>,
 
