@@ -55,7 +55,7 @@ impl Progress {
                 .with_style(
                     ProgressStyle::with_template(
                         "{bar:30} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} \
-                         ETA {eta}",
+                         ETA {eta} {msg}",
                     )
                     .expect("valid template"),
                 ),
@@ -84,16 +84,7 @@ impl Progress {
     pub fn inc(&self, n: u64) {
         let Some(inner) = &self.inner else { return };
         inner.bar.inc(n);
-        if !inner.shown.load(std::sync::atomic::Ordering::Relaxed)
-            && inner.started.elapsed() >= SHOW_AFTER
-        {
-            inner
-                .shown
-                .store(true, std::sync::atomic::Ordering::Relaxed);
-            inner
-                .bar
-                .set_draw_target(ProgressDrawTarget::stderr_with_hz(8));
-        }
+        inner.show_when_due();
     }
 
     /// Runs `f` with the bar cleared, so lines written to the same terminal
@@ -103,6 +94,19 @@ impl Progress {
             Some(inner) => inner.bar.suspend(f),
             None => f(),
         }
+    }
+
+    /// Sets the text shown after the bar (counts of a run, for example).
+    pub fn set_message(&self, message: String) {
+        if let Some(inner) = &self.inner {
+            inner.bar.set_message(message);
+            inner.show_when_due();
+        }
+    }
+
+    /// Prints a line on stderr above the bar.
+    pub fn println(&self, line: &str) {
+        self.suspend(|| eprintln!("{line}"));
     }
 
     /// Removes the bar before the summary is printed.
@@ -117,6 +121,18 @@ impl Progress {
         CountingReader {
             inner,
             progress: self.clone(),
+        }
+    }
+}
+
+impl Inner {
+    /// Starts drawing once the run has lasted long enough.
+    fn show_when_due(&self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        if !self.shown.load(Relaxed) && self.started.elapsed() >= SHOW_AFTER {
+            self.shown.store(true, Relaxed);
+            self.bar
+                .set_draw_target(ProgressDrawTarget::stderr_with_hz(8));
         }
     }
 }

@@ -17,7 +17,7 @@ mod source;
 mod summary;
 mod worker;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 
+use crate::progress::Progress;
 use crate::{exit, reader, report};
 use checkpoint::{Checkpoint, InputId};
 use collector::{Collector, Output};
@@ -301,8 +302,13 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             }
         })
         .collect();
-    let progress = !args.quiet && io::stderr().is_terminal();
-    let mut collector = Collector::new(shown_names, args.rules.show_pii, args.quiet, progress);
+    let progress = Progress::for_inputs(&names, !args.quiet);
+    let mut collector = Collector::new(
+        shown_names,
+        args.rules.show_pii,
+        args.quiet,
+        progress.clone(),
+    );
     collector.secrets = url::Url::parse(&plan.url)
         .map(|u| mask::url_secrets(&u))
         .unwrap_or_default();
@@ -390,6 +396,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         &done_tx,
         &earlier,
         &mut skipped,
+        &progress,
     );
     drop(job_tx);
     drop(done_tx);
@@ -445,11 +452,19 @@ fn dispatch(
     done: &mpsc::Sender<Finished>,
     earlier: &checkpoint::Done,
     skipped: &mut u64,
+    progress: &Progress,
 ) -> anyhow::Result<()> {
     let read = args.input.read_options();
     for (input, name) in names.iter().enumerate() {
         let keep = args.failed_out.is_some();
-        let opened = Records::open(name, &read, args.rules.rules(), !args.no_validate, keep);
+        let opened = Records::open(
+            name,
+            &read,
+            args.rules.rules(),
+            !args.no_validate,
+            keep,
+            progress,
+        );
         let mut records = match opened {
             Ok(records) => records,
             Err(err) => {
@@ -570,7 +585,14 @@ fn dry_run(args: &Args, plan: &Plan, names: &[String]) -> anyhow::Result<u8> {
         .unwrap_or_default();
     let read = args.input.read_options();
     for name in names {
-        let mut records = Records::open(name, &read, args.rules.rules(), !args.no_validate, false)?;
+        let mut records = Records::open(
+            name,
+            &read,
+            args.rules.rules(),
+            !args.no_validate,
+            false,
+            &Progress::hidden(),
+        )?;
         while let Some(record) = records.next_record()? {
             let place = format!("{}:{}", records.name(), record.line);
             let text = if record.body.is_empty() {

@@ -12,12 +12,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use indicatif::ProgressBar;
 
 use super::checkpoint::Checkpoint;
 use super::mask::Masker;
 use super::summary::Stats;
 use super::worker::{Fate, Finished};
+use crate::progress::Progress;
 
 /// An output file the user asked for.
 pub struct Output {
@@ -98,18 +98,13 @@ pub struct Collector {
     /// Secrets of the URL, redacted from every message.
     pub secrets: Vec<String>,
     pub quiet: bool,
-    pub progress: Option<ProgressBar>,
+    pub progress: Progress,
     pub started: Instant,
     last_tick: Option<Instant>,
 }
 
 impl Collector {
-    pub fn new(names: Vec<String>, show_pii: bool, quiet: bool, progress: bool) -> Self {
-        let progress = progress.then(|| {
-            let bar = ProgressBar::new_spinner();
-            bar.enable_steady_tick(Duration::from_millis(200));
-            bar
-        });
+    pub fn new(names: Vec<String>, show_pii: bool, quiet: bool, progress: Progress) -> Self {
         Collector {
             stats: Stats::default(),
             failed_out: None,
@@ -183,9 +178,7 @@ impl Collector {
 
     /// Saves the checkpoint compactly and clears the progress bar.
     pub fn finish(&mut self) -> anyhow::Result<()> {
-        if let Some(bar) = self.progress.take() {
-            bar.finish_and_clear();
-        }
+        self.progress.finish();
         if let Some(cp) = self.checkpoint.as_mut() {
             cp.compact().context("cannot write the checkpoint")?;
         }
@@ -194,16 +187,13 @@ impl Collector {
 
     /// Prints a line on stderr without tearing the progress bar.
     pub fn say(&self, line: &str) {
-        match &self.progress {
-            Some(bar) => bar.println(line),
-            None => eprintln!("{line}"),
-        }
+        self.progress.println(line);
     }
 
     fn tick(&mut self) {
-        let Some(bar) = &self.progress else {
+        if !self.progress.is_active() {
             return;
-        };
+        }
         let now = Instant::now();
         if self
             .last_tick
@@ -214,8 +204,8 @@ impl Collector {
         self.last_tick = Some(now);
         let secs = (now - self.started).as_secs_f64().max(0.001);
         let s = &self.stats;
-        bar.set_message(format!(
-            "{} delivered, {} failed, {} invalid, {} retries, {:.0} requests/s",
+        self.progress.set_message(format!(
+            "{} delivered, {} failed, {} invalid, {} retries, {:.0} req/s",
             s.delivered,
             s.failed,
             s.invalid,

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 
+use crate::progress::Progress;
 use crate::reader::{self, Format, ReadOptions};
 use crate::schema::{self, Diagnostic, EventStream, Rules, FIELDS};
 
@@ -143,8 +144,9 @@ impl Records {
         rules: Rules,
         validate: bool,
         keep_too_large: bool,
+        progress: &Progress,
     ) -> anyhow::Result<Self> {
-        let input = reader::open(name)?;
+        let input = reader::open_tracked(name, progress)?;
         let mut diags = Vec::new();
         let stream = EventStream::new(input, read, rules, &mut diags)
             .with_context(|| format!("cannot read {name:?}"))?;
