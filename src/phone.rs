@@ -127,6 +127,12 @@ pub enum Error {
     TooFew(usize),
     /// More digits than the target allows (the count found).
     TooMany(usize),
+    /// A national number of the wrong length under `--default-country`.
+    NationalLength(usize),
+    /// Outside the 8 to 15 digits of `--target digits` or `e164`.
+    TargetLength(usize),
+    /// A spreadsheet number with a decimal part (`919800000001.0`).
+    SpreadsheetDecimal,
     /// A national number with no country code and no `--default-country`.
     NoCountryCode,
     /// An international prefix followed by a country code starting with 0.
@@ -146,6 +152,9 @@ impl Error {
             Error::MisplacedPlus => "misplaced_plus",
             Error::TooFew(_) => "too_few_digits",
             Error::TooMany(_) => "too_many_digits",
+            Error::NationalLength(_) => "national_length",
+            Error::TargetLength(_) => "target_length",
+            Error::SpreadsheetDecimal => "spreadsheet_decimal",
             Error::NoCountryCode => "no_country_code",
             Error::CountryCodeZero => "country_code_zero",
             Error::NotMobile => "not_mobile",
@@ -175,6 +184,20 @@ impl fmt::Display for Error {
             Error::TooMany(n) => write!(
                 f,
                 "not a 12-digit number after normalisation: too many digits ({n})"
+            ),
+            Error::NationalLength(n) => write!(
+                f,
+                "not a 12-digit number after normalisation: {n} digits, but a number without \
+                 its country code has 10 (or 11 with a leading 0) and one with it has 12"
+            ),
+            Error::TargetLength(n) => write!(
+                f,
+                "{n} digits after normalisation; --target digits and e164 need 8 to 15 \
+                 (country code and national number)"
+            ),
+            Error::SpreadsheetDecimal => f.write_str(
+                "a spreadsheet number with a decimal part (.0): format the column as text and \
+                 export it again",
             ),
             Error::NoCountryCode => {
                 f.write_str("missing country code: write it as +CC... or pass --default-country")
@@ -296,6 +319,11 @@ pub fn normalise(raw: &str, opts: &Options) -> Outcome {
     if is_scientific(s) {
         return Err(Error::Scientific);
     }
+    if s.strip_suffix(".0")
+        .is_some_and(|int| int.len() >= 8 && int.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(Error::SpreadsheetDecimal);
+    }
     if has_extension(s) {
         return Err(Error::Extension);
     }
@@ -383,7 +411,7 @@ pub fn normalise(raw: &str, opts: &Options) -> Outcome {
         None => match (&opts.default_country, digits) {
             (Some(cc), [b'0', national @ ..]) if national.first() != Some(&b'0') => {
                 if contract && national.len() != 10 {
-                    return Err(length_error(digits.len(), 11));
+                    return Err(Error::NationalLength(digits.len()));
                 }
                 push(&mut out, cc.as_str().as_bytes())?;
                 push(&mut out, national)?;
@@ -392,7 +420,7 @@ pub fn normalise(raw: &str, opts: &Options) -> Outcome {
                 push(&mut out, cc.as_str().as_bytes())?;
                 push(&mut out, national)?;
             }
-            (Some(_), _) if contract => return Err(length_error(digits.len(), 10)),
+            (Some(_), _) if contract => return Err(Error::NationalLength(digits.len())),
             (None, d) if contract && d.len() > 12 => return Err(Error::TooMany(d.len())),
             (None, d) if contract && d.len() < 10 => return Err(Error::TooFew(d.len())),
             _ => return Err(Error::NoCountryCode),
@@ -404,8 +432,9 @@ pub fn normalise(raw: &str, opts: &Options) -> Outcome {
     match opts.target {
         Target::Contract if n < 12 => return Err(Error::TooFew(n)),
         Target::Contract if n > 12 => return Err(Error::TooMany(n)),
-        Target::Digits | Target::E164 if n < 8 => return Err(Error::TooFew(n)),
-        Target::Digits | Target::E164 if n > 15 => return Err(Error::TooMany(n)),
+        Target::Digits | Target::E164 if !(8..=15).contains(&n) => {
+            return Err(Error::TargetLength(n))
+        }
         _ => {}
     }
 
@@ -425,14 +454,6 @@ fn mobile_check(out: Number, opts: &Options) -> Outcome {
         None
     };
     Ok((Normalised::Number(out), warning))
-}
-
-fn length_error(found: usize, wanted: usize) -> Error {
-    if found < wanted {
-        Error::TooFew(found)
-    } else {
-        Error::TooMany(found)
-    }
 }
 
 #[cfg(test)]

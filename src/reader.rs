@@ -314,6 +314,14 @@ impl Records {
         self.format
     }
 
+    /// The size of a CSV header row too long for `--max-record-bytes`.
+    pub fn csv_header_too_large(&self) -> Option<u64> {
+        match &self.inner {
+            Inner::Csv(c) => c.header_too_large,
+            _ => None,
+        }
+    }
+
     /// The CSV header, for CSV input that has one.
     pub fn csv_header(&self) -> Option<&CsvHeader> {
         match &self.inner {
@@ -356,6 +364,9 @@ pub fn detect_format(input: &mut Input, opts: &ReadOptions) -> io::Result<Format
         None if path.is_some_and(has_csv_extension) => Format::Csv,
         // Documents read object by object, one per line or pretty-printed.
         None if path.is_some_and(|p| has_extension(p, ".json")) => Format::Json,
+        None if path.is_some_and(|p| has_extension(p, ".jsonl") || has_extension(p, ".ndjson")) => {
+            Format::Jsonl
+        }
         None => detect(input.reader.fill_buf()?),
     })
 }
@@ -374,14 +385,11 @@ fn detect(head: &[u8]) -> Format {
     match head.first() {
         None => Format::Jsonl,
         Some(b'[') | Some(b'/') => Format::Json,
-        Some(b'{') => {
-            let line = first_line.trim_ascii_end();
-            if line.ends_with(b"}") || first_line.len() == head.len() {
-                Format::Jsonl
-            } else {
-                Format::Json
-            }
-        }
+        // A pretty-printed document opens with `{` alone on its line; any
+        // other first line is a record of JSONL, even a broken one, so that
+        // a bad line cannot swallow the lines after it.
+        Some(b'{') if first_line.trim_ascii() == b"{" => Format::Json,
+        Some(b'{') => Format::Jsonl,
         Some(_) if first_line.iter().any(|b| matches!(b, b',' | b';' | b'\t')) => Format::Csv,
         Some(_) => Format::Jsonl,
     }
@@ -577,6 +585,8 @@ struct DocReader {
     max: usize,
     too_large: bool,
     size: u64,
+    /// The line where the last value was cut short inside a string.
+    cut_at: Option<u64>,
 }
 
 impl DocReader {
@@ -592,6 +602,7 @@ impl DocReader {
             max,
             too_large: false,
             size: 0,
+            cut_at: None,
         }
     }
 
@@ -798,14 +809,18 @@ impl DocReader {
                         }
                         Body::Unreadable
                     } else if !complete {
-                        self.notes.push(Diagnostic::error(
-                            line,
-                            Code::JsonSyntax,
-                            format!(
+                        let msg = match self.cut_at.take() {
+                            Some(at) => format!(
+                                "the value that starts at line {line} column {col} is cut short: \
+                                 line {at} ends inside a string; reading goes on at the next line"
+                            ),
+                            None => format!(
                                 "the value that starts at line {line} column {col} is not \
                                  closed before the end of the input"
                             ),
-                        ));
+                        };
+                        self.notes
+                            .push(Diagnostic::error(line, Code::JsonSyntax, msg));
                         Body::Unreadable
                     } else {
                         Body::Json(&self.body)
@@ -866,6 +881,12 @@ impl DocReader {
         let result = loop {
             let Some(c) = self.peek()? else { break false };
             if in_string {
+                if c == b'\n' {
+                    // JSON strings hold no raw line break: the value was cut
+                    // short. It ends here, and reading resumes on this line.
+                    self.cut_at = Some(self.line);
+                    break false;
+                }
                 self.keep(c, false, spill)?;
                 self.bump(c);
                 if escape {
@@ -918,6 +939,8 @@ struct CsvReader {
     lines_done: u64,
     max: usize,
     header: Option<CsvHeader>,
+    /// The size of a header row over the record limit (then `header` is `None`).
+    header_too_large: Option<u64>,
     notes: Vec<Diagnostic>,
 }
 
@@ -942,9 +965,14 @@ impl CsvReader {
             lines_done: 0,
             max,
             header: None,
+            header_too_large: None,
             notes: Vec::new(),
         };
         if let Some(span) = r.read_row(&mut None)? {
+            if span.too_large {
+                r.header_too_large = Some(span.size);
+                return Ok(r);
+            }
             let row = CsvRow {
                 cells: &r.cells[..span.cells],
                 ends: &r.ends[..span.ends],

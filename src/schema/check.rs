@@ -96,16 +96,20 @@ pub fn check_parsed<'a>(
     };
 
     for key in &duplicates {
-        let name = shorten(key);
+        let key = shown_key(key, rules.show_pii);
         emit.push(
             Severity::Error,
             Code::DuplicateKey,
-            Some(key),
-            format!("duplicate key {name}: the same key appears twice; keep one value"),
+            Some(&key),
+            format!(
+                "duplicate key {}: the same key appears twice; keep one value",
+                shorten(&key)
+            ),
         );
     }
 
-    // The `org_id` alias.
+    // The `org_id` alias: the value's own problems are then named by it.
+    let mut alias_used = false;
     if let Some(value) = org_id {
         if event.fields[ORGANISATION_ID].is_some() {
             emit.error(Code::FieldAlias, ORG_ID_ALIAS, BOTH_ORG_NAMES.to_string());
@@ -116,12 +120,18 @@ pub fn check_parsed<'a>(
                 "\"org_id\" is the older name of \"organisation_id\"; rename the field".into(),
             );
             event.fields[ORGANISATION_ID] = Some(value);
+            alias_used = true;
         }
     }
 
     // Required strings, and the shared string rules for every field.
     let mut seconds = [None::<u64>; FIELD_COUNT];
     for (i, name) in FIELDS.iter().enumerate() {
+        let name = if alias_used && i == ORGANISATION_ID {
+            &ORG_ID_ALIAS
+        } else {
+            name
+        };
         let is_timestamp = i == IMPRESSION_TIMESTAMP || i == CLICK_TIMESTAMP;
         let optional = i == CLICK_TIMESTAMP && rules.kind == Kind::Detailed;
         match &event.fields[i] {
@@ -189,11 +199,31 @@ pub fn check_parsed<'a>(
             Some(f) => format!("; did you mean {f:?}?"),
             None => String::new(),
         };
-        let msg = format!("unknown field {}{hint}", shorten(key));
-        emit.push(severity, Code::UnknownField, Some(key), msg);
+        let key = shown_key(key, rules.show_pii);
+        let msg = format!("unknown field {}{hint}", shorten(&key));
+        emit.push(severity, Code::UnknownField, Some(&key), msg);
     }
     let verdict = emit.verdict;
     (event, verdict)
+}
+
+/// A key as shown in messages: one that looks like a phone number (a run of
+/// 7 or more digits, or 7 digits spelled with phone separators) is masked
+/// like personal data.
+pub fn shown_key(key: &str, show_pii: bool) -> Cow<'_, str> {
+    let mut run = 0;
+    let long_run = key.bytes().any(|b| {
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        run >= 7
+    });
+    let digits = key.bytes().filter(u8::is_ascii_digit).count();
+    let spelled = key.trim().bytes().all(|b| b.is_ascii_digit() || b" +-().".contains(&b));
+    let phone_like = long_run || (digits >= 7 && spelled);
+    if phone_like && !show_pii {
+        Cow::Owned(pii(key, false))
+    } else {
+        Cow::Borrowed(key)
+    }
 }
 
 /// The rules every string field shares. Returns false when the value is
@@ -269,6 +299,9 @@ fn check_timestamp_value(emit: &mut Emit, name: &str, value: &Value, strict: boo
             let msg = format!("a JSON number; write it as the string \"{n}\"");
             emit.push(severity, Code::TimestampNumber, Some(name), msg);
             match timestamp::check_seconds(*n) {
+                // Under --strict the number failed its own check, so it is
+                // not compared with the other timestamp.
+                Ok(_) if strict => None,
                 Ok(secs) => Some(secs),
                 Err(problem) => {
                     report_problem(emit, name, problem);
@@ -287,7 +320,19 @@ fn check_timestamp_value(emit: &mut Emit, name: &str, value: &Value, strict: boo
             None
         }
         Value::Float(f) => {
-            let msg = if f.fract() == 0.0 && (0.0..1e15).contains(f) {
+            if f.fract() == 0.0 && *f >= 1e15 {
+                emit.error(
+                    Code::TimestampRange,
+                    name,
+                    format!(
+                        "a JSON number of {} digits, far outside the accepted range \
+                         (2000-01-01 to 2099-12-31); expected epoch seconds like \"1754116200\"",
+                        f.log10().floor() as u64 + 1
+                    ),
+                );
+                return None;
+            }
+            let msg = if f.fract() == 0.0 && *f >= 0.0 {
                 format!(
                     "a JSON number written with a fraction or an exponent; write it as the \
                      string \"{}\"",

@@ -77,11 +77,15 @@ impl EventStream {
         if let Some(header) = stream.records.csv_header().cloned() {
             stream.header_ok = stream.map_header(&header, diags);
         } else if stream.format() == Format::Csv {
-            diags.push(Diagnostic::error(
-                1,
-                Code::CsvHeader,
-                "the CSV input is empty: expected a header row of field names",
-            ));
+            let msg = match stream.records.csv_header_too_large() {
+                Some(size) => format!(
+                    "the header row of {size} bytes is longer than --max-record-bytes {}; \
+                     raise the limit",
+                    read.max_record_bytes
+                ),
+                None => "the CSV input is empty: expected a header row of field names".into(),
+            };
+            diags.push(Diagnostic::error(1, Code::CsvHeader, msg));
             stream.header_ok = false;
         }
         Ok(stream)
@@ -117,13 +121,14 @@ impl EventStream {
         let mut seen: Vec<&str> = Vec::new();
         for name in &header.names {
             if seen.contains(&name.as_str()) {
+                let shown = super::shown_key(name, self.rules.show_pii);
                 diags.push(
                     Diagnostic::error(
                         header.line,
                         Code::CsvHeader,
-                        format!("column {name:?} appears twice in the header; keep one"),
+                        format!("column {shown:?} appears twice in the header; keep one"),
                     )
-                    .with_field(name),
+                    .with_field(&shown),
                 );
                 ok = false;
             }

@@ -856,3 +856,13 @@ fn output_to_a_fifo_is_written_directly() {
     assert_eq!(reader.join().unwrap(), golden("C08.csv"));
     assert!(!fs::metadata(&fifo).unwrap().is_file());
 }
+
+// SPEC 5: the status is about records; a comment between them rejects none.
+#[test]
+fn comments_outside_records_do_not_fail_the_conversion() {
+    let out = convert(&["--to", "csv", arg(&fixture("seed/detailed-example.json"))]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out
+        .stderr
+        .contains("1 record: 1 converted, 0 rejected; 1 error, 0 warnings"));
+}

@@ -600,3 +600,36 @@ fn a_padded_phone_field_is_hashed_not_left_raw() {
          \"604fdaaf1d82769c1ce23a8d883f423591a89ca4aeb880186f1f791df59acaf2\"}\n"
     );
 }
+
+#[test]
+fn messages_name_the_rule_that_applies() {
+    let run = |args: &[&str], input: &[u8]| crate::util::run_with(args, input);
+    let out = run(&["hash-phones", "--target", "digits"], b"+1234567\n");
+    assert!(out.stderr.contains(
+        "<stdin>:1: error: 7 digits after normalisation; --target digits and e164 need 8 to 15"
+    ));
+    let out = run(
+        &["hash-phones", "--default-country", "91"],
+        b"91980000000\n",
+    );
+    assert!(out.stderr.contains(
+        "<stdin>:1: error: not a 12-digit number after normalisation: 11 digits, but a number \
+         without its country code has 10"
+    ));
+    let out = run(&["hash-phones"], b"919800000001.0\n");
+    assert!(out
+        .stderr
+        .contains("a spreadsheet number with a decimal part (.0)"));
+    // A headerless list: the first row is data, so the named columns are masked.
+    let out = run(
+        &["hash-phones", "--column", "phone"],
+        b"+91 98000-00001,name\n91980000002,x\n",
+    );
+    assert_eq!(out.code, 2);
+    assert!(!out.stderr.contains("98000-00001"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("(its columns: +9***********01, name)"),
+        "{}",
+        out.stderr
+    );
+}

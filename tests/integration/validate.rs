@@ -847,3 +847,113 @@ fn case_copies_match_the_shared_cases() {
     }
     assert_eq!(compared, 18);
 }
+
+/// A valid event as one JSONL line, with `field` set to the raw JSON `value`
+/// (or removed when `value` is empty).
+fn event_with(field: &str, value: &str) -> String {
+    let clean = fs::read_to_string(fixture("seed/detailed-clean.json")).unwrap();
+    let mut v: serde_json::Map<String, Value> = serde_json::from_str(&clean).unwrap();
+    v.remove(field);
+    let mut line = serde_json::to_string(&v).unwrap();
+    if !value.is_empty() {
+        line.insert_str(line.len() - 1, &format!(",\"{field}\":{value}"));
+    }
+    line
+}
+
+// Second hostile pass: a broken line never swallows the lines after it.
+#[test]
+fn a_broken_line_does_not_swallow_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_ts = event_with("impression_timestamp", "\"1\"");
+    let jsonl = dir.path().join("a.jsonl");
+    fs::write(&jsonl, format!("{{\"event_id\":\"x\" broken\n{bad_ts}\n")).unwrap();
+    let json = dir.path().join("a.json");
+    fs::write(
+        &json,
+        format!("{{\"event_id\":\"e2\",\"reference_id\":\"9198\n{bad_ts}\n"),
+    )
+    .unwrap();
+    for (path, first) in [
+        (
+            &jsonl,
+            "error[json_syntax] expected `,` or `}` at line 1 column 17",
+        ),
+        (
+            &json,
+            "error[json_syntax] the value that starts at line 1 column 1 is cut short: line 1 \
+             ends inside a string; reading goes on at the next line",
+        ),
+    ] {
+        let out = run(&["validate", arg(path)]);
+        let p = arg(path);
+        assert_eq!(
+            out.lines(),
+            vec![
+                format!("{p}:1: {first}"),
+                format!(
+                    "{p}:2: error[timestamp_range] impression_timestamp: 1 is \
+                     1970-01-01T00:00:01Z, before the accepted range (2000-01-01 to 2099-12-31)"
+                ),
+            ]
+        );
+    }
+}
+
+#[test]
+fn edge_diagnostics_name_the_right_rule() {
+    let check = |line: String, args: &[&str]| {
+        let mut all = vec!["validate", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = run_with(&all, line.as_bytes());
+        found(&out)
+            .into_iter()
+            .map(|(_, field, code)| format!("{field}:{code}"))
+            .collect::<Vec<_>>()
+    };
+    // Under --strict a numeric click timestamp failed its own check: no comparison.
+    let numeric_click = event_with("click_timestamp", "1754116100");
+    assert_eq!(
+        check(numeric_click.clone(), &["--strict"]),
+        ["click_timestamp:timestamp_number"]
+    );
+    assert_eq!(
+        check(numeric_click, &[]),
+        [
+            "click_timestamp:timestamp_number",
+            "click_timestamp:click_before_impression"
+        ]
+    );
+    // A whole number too big for 64 bits is out of range, not "not whole".
+    let huge = event_with("impression_timestamp", "18446744073709551616");
+    assert_eq!(check(huge, &[]), ["impression_timestamp:timestamp_range"]);
+    // The older name's own problems are named by it.
+    let mut alias = event_with("organisation_id", "");
+    alias.insert_str(1, "\"org_id\":\" o\",");
+    assert_eq!(
+        check(alias, &[]),
+        ["org_id:field_alias", "org_id:whitespace"]
+    );
+    // A phone number used as a key is personal data too.
+    let keyed = event_with("919800000001", "\"x\"");
+    let out = run_with(&["validate"], keyed.as_bytes());
+    assert!(!out.all().contains("919800000001"), "{}", out.all());
+    assert!(out
+        .stdout
+        .contains("warning[unknown_field] 91********01: unknown field"));
+}
+
+#[test]
+fn a_csv_header_over_the_limit_says_so() {
+    let out = run(&[
+        "validate",
+        "--max-record-bytes",
+        "100",
+        arg(&fixture("events-1000.csv")),
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(out.stdout.contains(
+        ":1: error[csv_header] the header row of 128 bytes is longer than --max-record-bytes 100; \
+         raise the limit"
+    ));
+}

@@ -18,6 +18,7 @@ use csv::ByteRecord;
 
 use super::{Args, PhoneHasher, Place, Problem, Verdict};
 use crate::reader::{self, Input};
+use crate::schema::shown_key;
 
 /// The CSV side of a run; several inputs must share one header.
 pub(crate) struct Table {
@@ -163,9 +164,11 @@ fn find_column(headers: &ByteRecord, name: &str, file: &str) -> anyhow::Result<u
                 Some((_, n)) => format!("; did you mean {n:?}?"),
                 None => String::new(),
             };
+            // A headerless file's first row holds data: phone numbers stay masked.
+            let shown: Vec<_> = names.iter().map(|n| shown_key(n, false)).collect();
             bail!(
                 "{file:?} has no column {wanted:?}{hint} (its columns: {})",
-                names.join(", ")
+                shown.join(", ")
             )
         }
         _ => bail!(
