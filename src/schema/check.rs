@@ -364,7 +364,8 @@ fn check_timestamp_value(emit: &mut Emit, name: &str, value: &Value, strict: boo
 /// mistaken phone number or hash, and errors outside `--reference-id`.
 fn check_reference(emit: &mut Emit, value: &str, rules: &Rules) -> Option<ReferenceForm> {
     let form = ReferenceForm::of(value);
-    let shown = pii(value, rules.show_pii);
+    // Built only for a message: this runs once per record.
+    let shown = || pii(value, rules.show_pii);
     let hint = if form == ReferenceForm::Custom {
         mistaken_form(value)
     } else {
@@ -383,12 +384,13 @@ fn check_reference(emit: &mut Emit, value: &str, rules: &Rules) -> Option<Refere
             Code::ReferenceIdForm,
             name,
             format!(
-                "{shown} is a {form} reference_id; --reference-id {} accepts {wanted}{extra}",
+                "{} is a {form} reference_id; --reference-id {} accepts {wanted}{extra}",
+                shown(),
                 rules.reference_id.as_str()
             ),
         );
     } else if let Some(h) = hint {
-        emit.warning(Code::ReferenceIdForm, name, format!("{shown}: {h}"));
+        emit.warning(Code::ReferenceIdForm, name, format!("{}: {h}", shown()));
     }
     Some(form)
 }
