@@ -169,7 +169,7 @@ _clickstream() {
             return 0
             ;;
         clickstream__subcmd__hash__subcmd__phones)
-            opts="-q -o -h --column --keep-column --delimiter --field --default-country --target --encoding --strict --keep-alignment --unique --quiet --show-pii --output --max-record-bytes --color --help"
+            opts="-q -o -h --column --keep-column --delimiter --field --default-country --target --encoding --strict --keep-alignment --unique --quiet --show-pii --output --threads --max-record-bytes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -204,6 +204,10 @@ _clickstream() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -62,6 +62,7 @@ set edit:completion:arg-completer[clickstream] = {|@words|
             cand --encoding 'How each hash is written'
             cand -o 'Write the output to FILE (replaced only when the run completes)'
             cand --output 'Write the output to FILE (replaced only when the run completes)'
+            cand --threads 'Worker threads for plain lists (default: all cores; 1 reads on one thread)'
             cand --max-record-bytes 'Longest line or record read (e.g. 65536, 512K, 4M); a longer one is reported and skipped'
             cand --color 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never'
             cand --keep-column 'With --column: keep the column and add `NAME_sha256` as the last column'

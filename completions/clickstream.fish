@@ -73,6 +73,7 @@ e164\t'`+`, country code and national number (E.164)'"
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l encoding -d 'How each hash is written' -r -f -a "hex\t'64 lowercase hexadecimal characters'
 base64\t'44 characters of standard base64 with padding'"
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -s o -l output -d 'Write the output to FILE (replaced only when the run completes)' -r -F
+complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l threads -d 'Worker threads for plain lists (default: all cores; 1 reads on one thread)' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l max-record-bytes -d 'Longest line or record read (e.g. 65536, 512K, 4M); a longer one is reported and skipped' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l color -d 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Only on a terminal, and not when `NO_COLOR` is set'
 always\t''

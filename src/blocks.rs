@@ -88,6 +88,23 @@ where
     T: Send,
     W: Fn(u64, &[u8]) -> T + Sync,
 {
+    run_sized(input, threads, BLOCK_SIZE, max_line, work, sink)
+}
+
+/// [`run`] with blocks of about `block_size` bytes, for work whose results
+/// take much more room than its input.
+pub fn run_sized<T, W>(
+    input: &mut dyn BufRead,
+    threads: usize,
+    block_size: usize,
+    max_line: usize,
+    work: W,
+    sink: &mut dyn Sink<T>,
+) -> io::Result<()>
+where
+    T: Send,
+    W: Fn(u64, &[u8]) -> T + Sync,
+{
     let threads = threads.clamp(1, MAX_THREADS);
     let (job_tx, job_rx) = mpsc::sync_channel::<Job>(threads);
     let job_rx = Arc::new(Mutex::new(job_rx));
@@ -107,7 +124,7 @@ where
             pool: Vec::new(),
         };
         let result = read_blocks(
-            input, threads, max_line, &job_tx, &done_rx, &mut order, sink,
+            input, threads, block_size, max_line, &job_tx, &done_rx, &mut order, sink,
         );
         drop(job_tx);
         // Workers end when the job channel closes; results left after an
@@ -177,9 +194,11 @@ impl<T> Order<T> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn read_blocks<T>(
     input: &mut dyn BufRead,
     threads: usize,
+    block_size: usize,
     max_line: usize,
     jobs: &SyncSender<Job>,
     done: &Receiver<(u64, Piece<T>)>,
@@ -198,7 +217,7 @@ fn read_blocks<T>(
         let mut has_newline = memchr::memchr(b'\n', &buf).is_some();
 
         // Fill to a block, or further until a long line ends.
-        while !eof && (buf.len() < BLOCK_SIZE || !has_newline) {
+        while !eof && (buf.len() < block_size || !has_newline) {
             if !has_newline && buf.len() > max_line {
                 break;
             }
@@ -208,7 +227,7 @@ fn read_blocks<T>(
                 break;
             }
             let room = if has_newline {
-                BLOCK_SIZE.saturating_sub(buf.len())
+                block_size.saturating_sub(buf.len())
             } else {
                 chunk.len()
             };

@@ -22,6 +22,7 @@ use base64::Engine;
 use clap::ValueEnum;
 use sha2::{Digest, Sha256};
 
+use crate::blocks;
 use crate::files;
 use crate::phone::{self, CountryCode, Normalised, Target};
 use crate::progress::Progress;
@@ -104,6 +105,10 @@ pub struct Args {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Worker threads for plain lists (default: all cores; 1 reads on one thread)
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
     /// Longest line or record read (e.g. 65536, 512K, 4M); a longer one is reported
     /// and skipped
     #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = crate::cli::parse_size)]
@@ -173,6 +178,7 @@ fn run_inputs(
     progress: &Progress,
 ) -> anyhow::Result<()> {
     let mut table = args.column.as_deref().map(|c| table::Table::new(c, args));
+    let threads = blocks::thread_count(args.threads);
     for name in names {
         let mut input = reader::open_tracked(name, progress)?;
         if input.had_bom {
@@ -182,6 +188,8 @@ fn run_inputs(
             table.run(&mut input, hasher, out)
         } else if let Some(field) = args.field.as_deref() {
             events::run(&mut input, field, hasher, out)
+        } else if threads > 1 {
+            run_lines_in_blocks(&mut input, threads, hasher, out)
         } else {
             run_lines(&mut input, hasher, out)
         };
@@ -222,6 +230,128 @@ fn run_lines(
         }
     }
     Ok(())
+}
+
+/// Plain lists on several cores: workers normalise and hash blocks of
+/// lines; the counting, `--unique` and the output happen here, in order.
+fn run_lines_in_blocks(
+    input: &mut reader::Input,
+    threads: usize,
+    hasher: &mut PhoneHasher,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let max = hasher.max_record_bytes;
+    let options = hasher.options.clone();
+    let work = |_: u64, block: &[u8]| {
+        blocks::lines(block)
+            .map(|(start, raw)| {
+                let text = raw.strip_suffix(b"\n").unwrap_or(raw);
+                let len = text.len();
+                let text = text.strip_suffix(b"\r").unwrap_or(text);
+                let computed = if len > max {
+                    Computed::Failed(Problem::TooLong(len))
+                } else {
+                    match std::str::from_utf8(text) {
+                        Ok(t) if t.starts_with('{') => Computed::Failed(Problem::JsonRecord),
+                        Ok(t) => compute(&options, t),
+                        Err(_) => Computed::Failed(Problem::InvalidUtf8),
+                    }
+                };
+                (start, start + text.len(), computed)
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut sink = LineSink {
+        hasher,
+        out,
+        file: &input.name,
+        failed: None,
+    };
+    // Each line's result takes about three times its bytes: smaller blocks
+    // keep the results in flight within the memory budget.
+    let result = blocks::run_sized(
+        &mut *input.reader,
+        threads,
+        256 * 1024,
+        max,
+        work,
+        &mut sink,
+    );
+    if let Some(err) = sink.failed.take() {
+        return Err(err.into());
+    }
+    result?;
+    Ok(())
+}
+
+/// Takes hashed blocks in input order: counts, reports and writes them.
+struct LineSink<'a> {
+    hasher: &'a mut PhoneHasher,
+    out: &'a mut dyn Write,
+    file: &'a str,
+    /// Writing the output failed (kept apart from input errors).
+    failed: Option<io::Error>,
+}
+
+impl LineSink<'_> {
+    fn write(&mut self, verdict: Verdict) -> io::Result<()> {
+        let result = match verdict {
+            Verdict::Hashed(code) => self
+                .out
+                .write_all(code.as_bytes())
+                .and_then(|()| self.out.write_all(b"\n")),
+            _ if self.hasher.keep_alignment => self.out.write_all(b"\n"),
+            _ => Ok(()),
+        };
+        result.map_err(|err| {
+            self.failed = Some(err);
+            io::Error::other("stopped by an output error")
+        })
+    }
+}
+
+impl blocks::Sink<Vec<(usize, usize, Computed)>> for LineSink<'_> {
+    fn block(
+        &mut self,
+        first_line: u64,
+        bytes: &[u8],
+        done: Vec<(usize, usize, Computed)>,
+    ) -> io::Result<()> {
+        for (i, (start, end, computed)) in done.into_iter().enumerate() {
+            let at = Place {
+                file: self.file,
+                line: first_line + i as u64,
+                field: None,
+            };
+            // Lines refused before normalising are reported without their value.
+            let value = match &computed {
+                Computed::Failed(Problem::Phone(_)) | Computed::Hashed { .. } => {
+                    std::str::from_utf8(&bytes[start..end]).unwrap_or("")
+                }
+                _ => "",
+            };
+            let verdict = self.hasher.account(computed, value, &at);
+            self.write(verdict)?;
+        }
+        Ok(())
+    }
+
+    fn spill(&mut self, _: &[u8]) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn too_large(&mut self, line: u64, size: u64) -> io::Result<()> {
+        let at = Place {
+            file: self.file,
+            line,
+            field: None,
+        };
+        let len = usize::try_from(size.saturating_sub(1)).unwrap_or(usize::MAX);
+        let verdict = self
+            .hasher
+            .account(Computed::Failed(Problem::TooLong(len)), "", &at);
+        self.write(verdict)
+    }
 }
 
 /// The text of a line read by [`read_line`], without a trailing `\r`.
@@ -286,6 +416,52 @@ pub(crate) enum Verdict {
     Bad,
     /// The same hash was written before (`--unique`).
     Duplicate,
+}
+
+/// What normalising and hashing one value gave, before any counting: the
+/// part of the work that needs no shared state, so workers can do it.
+enum Computed {
+    Blank,
+    Failed(Problem),
+    Hashed {
+        digest: [u8; 32],
+        /// The value already was a digest.
+        already: bool,
+        warning: Option<phone::Warning>,
+    },
+}
+
+/// Normalises `value` and hashes it (SPEC 4).
+fn compute(options: &phone::Options, value: &str) -> Computed {
+    if phone::trim(value).is_empty() {
+        return Computed::Blank;
+    }
+    let (normalised, warning) = match phone::normalise(value, options) {
+        Ok(ok) => ok,
+        Err(e) => return Computed::Failed(Problem::Phone(e)),
+    };
+    let (digest, already) = match &normalised {
+        Normalised::Number(number) => {
+            let mut sha = Sha256::new();
+            if options.target == Target::E164 {
+                sha.update(b"+");
+            }
+            sha.update(number.digits().as_bytes());
+            (sha.finalize().into(), false)
+        }
+        Normalised::AlreadyHashed(hex_digits) => {
+            let mut digest = [0u8; 32];
+            if hex::decode_to_slice(hex_digits, &mut digest).is_err() {
+                return Computed::Failed(Problem::Phone(phone::Error::Letters));
+            }
+            (digest, true)
+        }
+    };
+    Computed::Hashed {
+        digest,
+        already,
+        warning,
+    }
 }
 
 /// Why a line or value gave no hash.
@@ -460,28 +636,29 @@ impl PhoneHasher {
 
     /// Normalises and hashes one value (a line, a cell or a field's text).
     pub fn judge(&mut self, value: &str, at: &Place) -> Verdict {
+        let computed = compute(&self.options, value);
+        self.account(computed, value, at)
+    }
+
+    /// Counts, reports and (under `--unique`) filters what [`compute`] made
+    /// of `value`, in input order.
+    fn account(&mut self, computed: Computed, value: &str, at: &Place) -> Verdict {
         self.summary.lines += 1;
-        if phone::trim(value).is_empty() {
-            self.summary.blank += 1;
-            return Verdict::Blank;
-        }
-        let (normalised, warning) = match phone::normalise(value, &self.options) {
-            Ok(ok) => ok,
-            Err(e) => return self.fail(Problem::Phone(e), value, at),
+        let (digest, already, warning) = match computed {
+            Computed::Blank => {
+                self.summary.blank += 1;
+                return Verdict::Blank;
+            }
+            Computed::Failed(problem) => return self.fail(problem, value, at),
+            Computed::Hashed {
+                digest,
+                already,
+                warning,
+            } => (digest, already, warning),
         };
         if let Some(warning) = warning {
             self.warn(&warning, value, at);
         }
-        let (digest, already) = match &normalised {
-            Normalised::Number(number) => (self.digest(number.digits()), false),
-            Normalised::AlreadyHashed(hex_digits) => {
-                let mut digest = [0u8; 32];
-                if hex::decode_to_slice(hex_digits, &mut digest).is_err() {
-                    return self.fail(Problem::Phone(phone::Error::Letters), value, at);
-                }
-                (digest, true)
-            }
-        };
         if let Some(seen) = self.seen.as_mut() {
             if !seen.insert(&digest) {
                 self.summary.duplicates += 1;
@@ -553,15 +730,6 @@ impl PhoneHasher {
     }
 
     /// SHA-256 of the number in the target's form (`+` first for E.164).
-    fn digest(&self, digits: &str) -> [u8; 32] {
-        let mut sha = Sha256::new();
-        if self.options.target == Target::E164 {
-            sha.update(b"+");
-        }
-        sha.update(digits.as_bytes());
-        sha.finalize().into()
-    }
-
     pub fn encode(&self, digest: &[u8; 32]) -> Encoded {
         let mut code = Encoded {
             buf: [0; 64],

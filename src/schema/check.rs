@@ -217,7 +217,10 @@ pub fn shown_key(key: &str, show_pii: bool) -> Cow<'_, str> {
         run >= 7
     });
     let digits = key.bytes().filter(u8::is_ascii_digit).count();
-    let spelled = key.trim().bytes().all(|b| b.is_ascii_digit() || b" +-().".contains(&b));
+    let spelled = key
+        .trim()
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b" +-().".contains(&b));
     let phone_like = long_run || (digits >= 7 && spelled);
     if phone_like && !show_pii {
         Cow::Owned(pii(key, false))

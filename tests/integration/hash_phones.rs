@@ -633,3 +633,52 @@ fn messages_name_the_rule_that_applies() {
         out.stderr
     );
 }
+
+// Plain lists are hashed on several cores; the output, the messages and the
+// counts must not change by a byte.
+#[test]
+fn threads_give_the_same_output_as_one_thread() {
+    let mut input = Vec::new();
+    for i in 0..60_000u32 {
+        let line = match i % 9 {
+            0 => format!("+91 98{:03} {:05}", i % 1000, i),
+            1 => String::new(),
+            2 => format!("0091-98{:08}", i),
+            3 => "+0000000000".to_string(),
+            4 => format!("9{:09}", i),
+            5 => "9.198E+11".to_string(),
+            6 => format!("(+91) 7{:09}\r", i),
+            7 => H1.to_uppercase(),
+            _ => format!("91 1{:09}", i),
+        };
+        input.extend_from_slice(line.as_bytes());
+        input.push(b'\n');
+    }
+    let mut seen = Vec::new();
+    for threads in ["1", "3"] {
+        let out = crate::util::run_with(
+            &[
+                "hash-phones",
+                "--keep-alignment",
+                "--unique",
+                "--threads",
+                threads,
+            ],
+            &input,
+        );
+        assert_eq!(out.code, 1);
+        let stderr: Vec<String> = out
+            .stderr
+            .lines()
+            .filter(|l| !l.starts_with("elapsed"))
+            .map(String::from)
+            .collect();
+        seen.push((out.stdout, stderr));
+    }
+    assert_eq!(seen[0], seen[1]);
+    assert_eq!(seen[0].0.lines().count(), 60_000);
+    assert!(seen[0]
+        .1
+        .iter()
+        .any(|l| l.starts_with("hash-phones: 60000 lines, ")));
+}
