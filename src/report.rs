@@ -263,14 +263,19 @@ impl Tally {
             "  reference_id forms: phone {}, sha256 {}, custom {}",
             self.forms[0], self.forms[1], self.forms[2]
         )?;
-        let secs = elapsed.as_secs_f64();
-        let rate = if secs > 0.0 {
-            self.records as f64 / secs
-        } else {
-            0.0
-        };
-        writeln!(out, "  elapsed {secs:.3} s, {rate:.0} records/s")
+        write_elapsed(out, self.records, elapsed)
     }
+}
+
+/// The summary's last line: `  elapsed 0.123 s, 81234 records/s`.
+pub fn write_elapsed(out: &mut dyn Write, records: u64, elapsed: Duration) -> io::Result<()> {
+    let secs = elapsed.as_secs_f64();
+    let rate = if secs > 0.0 {
+        records as f64 / secs
+    } else {
+        0.0
+    };
+    writeln!(out, "  elapsed {secs:.3} s, {rate:.0} records/s")
 }
 
 /// `1 record`, `2 records`.

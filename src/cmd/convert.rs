@@ -26,7 +26,7 @@ use crate::files;
 use crate::progress::Progress;
 use crate::quarantine::RecordFile;
 use crate::reader;
-use crate::report::{plural, ColorChoice, DiagnosticWriter, OutputFormat, Tally};
+use crate::report::{self, plural, ColorChoice, DiagnosticWriter, OutputFormat, Tally};
 use crate::schema::{
     check_json, suggest_field, timestamp::shorten, Code, Diagnostic, Event, EventStream, Item,
     ReferenceForm, Rules, Severity, FIELDS, ORG_ID_ALIAS,
@@ -460,13 +460,7 @@ impl<W: Write> Run<'_, W> {
                 self.dropped.total
             )?;
         }
-        let secs = elapsed.as_secs_f64();
-        let rate = if secs > 0.0 {
-            t.records as f64 / secs
-        } else {
-            0.0
-        };
-        writeln!(out, "  elapsed {secs:.3} s, {rate:.0} records/s")
+        report::write_elapsed(out, t.records, elapsed)
     }
 }
 
