@@ -2,6 +2,7 @@
 //! histogram, latency percentiles (from a fixed-size log histogram, so
 //! memory stays flat) and the achieved request rate.
 
+use crate::report::plural;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -142,8 +143,11 @@ impl Stats {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "replay: {} records: {} delivered, {} failed, {} invalid",
-            self.records, self.delivered, self.failed, self.invalid
+            "replay: {}: {} delivered, {} failed, {} invalid",
+            plural(self.records, "record"),
+            self.delivered,
+            self.failed,
+            self.invalid
         );
         if self.resumed > 0 {
             let _ = writeln!(
@@ -154,9 +158,12 @@ impl Stats {
         }
         let _ = writeln!(
             out,
-            "  {} requests ({} retries) in {:.2} s, {:.1} requests/s",
-            self.requests,
-            self.retries,
+            "  {} ({}) in {:.2} s, {:.1} requests/s",
+            plural(self.requests, "request"),
+            match self.retries {
+                1 => "1 retry".to_string(),
+                n => format!("{n} retries"),
+            },
             elapsed.as_secs_f64(),
             self.rate(elapsed)
         );

@@ -162,7 +162,11 @@ fn deliver(shared: &Shared, job: Job, rng: &mut Jitter) -> Finished {
             Verdict::Retry => {}
         }
         if out.attempts > shared.retries {
-            out.fate = Fate::Failed(format!("{reason} (retries used up)"));
+            let why = match shared.retries {
+                0 => format!("{reason} (retryable, but --retries is 0)"),
+                n => format!("{reason} (all {n} retries used)"),
+            };
+            out.fate = Fate::Failed(why);
             return out;
         }
         let asked = retry_after.as_deref().and_then(|v| {
