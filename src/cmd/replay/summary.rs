@@ -2,10 +2,11 @@
 //! histogram, latency percentiles (from a fixed-size log histogram, so
 //! memory stays flat) and the achieved request rate.
 
-use crate::report::plural;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Duration;
+
+use crate::report::plural;
 
 /// Latencies in microseconds, exact below 128 µs, within 1% above.
 pub struct Latencies {
