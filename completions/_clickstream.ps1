@@ -61,7 +61,7 @@ Register-ArgumentCompleter -Native -CommandName 'clickstream' -ScriptBlock {
         'clickstream;hash-phones' {
             [CompletionResult]::new('--column', '--column', [CompletionResultType]::ParameterName, 'Read CSV and hash this column (its cells are replaced by their hash)')
             [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'With --column: the CSV delimiter, one character (`;`, `tab` or `\t`); guessed from the header when not given')
-            [CompletionResult]::new('--field', '--field', [CompletionResultType]::ParameterName, 'Read JSONL events and hash this field where it holds a 12-digit number; 64-hex values pass through, other values are left and counted')
+            [CompletionResult]::new('--field', '--field', [CompletionResultType]::ParameterName, 'Read JSONL events and hash this field where it holds a 12-digit number; 64-hex values pass through, other values are left and counted, but a phone number or digest in another spelling is an error (record left out)')
             [CompletionResult]::new('--default-country', '--default-country', [CompletionResultType]::ParameterName, 'Country code for numbers written without one (`91`): a trunk `0` is dropped and the code put in front')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Which form of the number is hashed: `contract` (12 digits), `digits` (8 to 15 digits) or `e164` (`+` and digits)')
             [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'How each hash is written')

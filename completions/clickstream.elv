@@ -56,7 +56,7 @@ set edit:completion:arg-completer[clickstream] = {|@words|
         &'clickstream;hash-phones'= {
             cand --column 'Read CSV and hash this column (its cells are replaced by their hash)'
             cand --delimiter 'With --column: the CSV delimiter, one character (`;`, `tab` or `\t`); guessed from the header when not given'
-            cand --field 'Read JSONL events and hash this field where it holds a 12-digit number; 64-hex values pass through, other values are left and counted'
+            cand --field 'Read JSONL events and hash this field where it holds a 12-digit number; 64-hex values pass through, other values are left and counted, but a phone number or digest in another spelling is an error (record left out)'
             cand --default-country 'Country code for numbers written without one (`91`): a trunk `0` is dropped and the code put in front'
             cand --target 'Which form of the number is hashed: `contract` (12 digits), `digits` (8 to 15 digits) or `e164` (`+` and digits)'
             cand --encoding 'How each hash is written'

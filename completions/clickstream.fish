@@ -65,7 +65,7 @@ complete -c clickstream -n "__fish_clickstream_using_subcommand validate" -l no-
 complete -c clickstream -n "__fish_clickstream_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l column -d 'Read CSV and hash this column (its cells are replaced by their hash)' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l delimiter -d 'With --column: the CSV delimiter, one character (`;`, `tab` or `\\t`); guessed from the header when not given' -r
-complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l field -d 'Read JSONL events and hash this field where it holds a 12-digit number; 64-hex values pass through, other values are left and counted' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l field -d 'Read JSONL events and hash this field where it holds a 12-digit number; 64-hex values pass through, other values are left and counted, but a phone number or digest in another spelling is an error (record left out)' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l default-country -d 'Country code for numbers written without one (`91`): a trunk `0` is dropped and the code put in front' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l target -d 'Which form of the number is hashed: `contract` (12 digits), `digits` (8 to 15 digits) or `e164` (`+` and digits)' -r -f -a "contract\t'Country code and national number, exactly 12 digits (this contract)'
 digits\t'Country code and national number, 8 to 15 digits'

@@ -61,8 +61,9 @@ pub struct Args {
     #[arg(long, value_name = "CHAR", value_parser = crate::cli::parse_delimiter)]
     pub delimiter: Option<u8>,
 
-    /// Read JSONL events and hash this field where it holds a 12-digit
-    /// number; 64-hex values pass through, other values are left and counted.
+    /// Read JSONL events and hash this field where it holds a 12-digit number;
+    /// 64-hex values pass through, other values are left and counted, but a
+    /// phone number or digest in another spelling is an error (record left out)
     #[arg(long, value_name = "NAME")]
     pub field: Option<String>,
 
@@ -483,6 +484,9 @@ pub(crate) enum Problem {
         found: usize,
         expected: usize,
     },
+    /// A `--field` value outside the phone and digest forms that looks like
+    /// one of them (what validate warns about as `reference_id_form`).
+    Mistaken(std::borrow::Cow<'static, str>),
 }
 
 impl Problem {
@@ -501,6 +505,7 @@ impl Problem {
             Problem::EmptyField => "empty_field",
             Problem::WrongType(_) => "wrong_type",
             Problem::FieldCount { .. } => "csv_field_count",
+            Problem::Mistaken(_) => "phone_in_another_form",
         }
     }
 }
@@ -532,6 +537,11 @@ impl fmt::Display for Problem {
                 f,
                 "row has {found} cells but the header has {expected}; fix the row's quoting \
                  or delimiters"
+            ),
+            Problem::Mistaken(hint) => write!(
+                f,
+                "{hint}; the record was left out so the number is not uploaded unhashed \
+                 (fix it at the source, or hash such values as a plain list)"
             ),
         }
     }

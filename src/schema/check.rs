@@ -398,8 +398,9 @@ fn check_reference(emit: &mut Emit, value: &str, rules: &Rules) -> Option<Refere
     Some(form)
 }
 
-/// Says what a custom `reference_id` probably was meant to be.
-fn mistaken_form(value: &str) -> Option<Cow<'static, str>> {
+/// Says what a custom `reference_id` probably was meant to be: a phone
+/// number or SHA-256 digest written outside the contract's form.
+pub fn mistaken_form(value: &str) -> Option<Cow<'static, str>> {
     let b = value.as_bytes();
     let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
     if b.iter().all(u8::is_ascii_digit) && matches!(b.len(), 10 | 11 | 13) {

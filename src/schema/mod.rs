@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 pub use check::Verdict;
-pub use check::{check_parsed, shown_key, suggest_field};
+pub use check::{check_parsed, mistaken_form, shown_key, suggest_field};
 pub use dedup::{DuplicateIndex, FirstSeen};
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use parse::{parse_record, Parsed, TopLevel, Value};

@@ -15,9 +15,8 @@ use std::ops::Range;
 use serde::de::IgnoredAny;
 
 use super::{read_line, PhoneHasher, Place, Problem, Verdict};
-use crate::phone;
 use crate::reader::Input;
-use crate::schema::ReferenceForm as Form;
+use crate::schema::{mistaken_form, ReferenceForm as Form};
 
 /// Hashes the field `field` in each line of one JSONL input into `out`.
 pub(crate) fn run(
@@ -103,14 +102,13 @@ fn rewrite(
         },
         Form::Custom if value.trim().is_empty() => bad(hasher, Problem::EmptyField, at),
         Form::Custom => {
+            // Personal data in another spelling would reach the upload raw.
+            if let Some(hint) = mistaken_form(value.trim()) {
+                hasher.reject(Problem::Mistaken(hint), &value, at);
+                return None;
+            }
             hasher.summary.lines += 1;
             hasher.summary.custom += 1;
-            let options = phone::Options::default();
-            if phone::normalise(&value, &options).is_ok() {
-                let warning = "a phone number or digest in another spelling; it was left \
-                               as it was: write it as 12 digits or 64 lowercase hex";
-                hasher.warn(&warning, &value, at);
-            }
             Some((span, None))
         }
     }
