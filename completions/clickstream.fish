@@ -53,7 +53,7 @@ json\t'One JSON object per line, the summary last, all on stdout'"
 complete -c clickstream -n "__fish_clickstream_using_subcommand validate" -l valid-out -d 'Write every valid record here, byte for byte as read' -r -F
 complete -c clickstream -n "__fish_clickstream_using_subcommand validate" -l invalid-out -d 'Write every invalid record here, byte for byte as read (a quarantine file)' -r -F
 complete -c clickstream -n "__fish_clickstream_using_subcommand validate" -l max-errors -d 'Stop after N error diagnostics (N at least 1)' -r
-complete -c clickstream -n "__fish_clickstream_using_subcommand validate" -l threads -d 'Worker threads for JSONL input (default: all cores; 1 reads on one thread)' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand validate" -l threads -d 'Worker threads for JSONL input (default or 0: all cores, at most 16; 1: one thread)' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand validate" -l color -d 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Only on a terminal, and not when `NO_COLOR` is set'
 always\t''
 never\t''"
@@ -73,7 +73,7 @@ e164\t'`+`, country code and national number (E.164)'"
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l encoding -d 'How each hash is written' -r -f -a "hex\t'64 lowercase hexadecimal characters'
 base64\t'44 characters of standard base64 with padding'"
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -s o -l output -d 'Write the output to FILE (replaced only when the run completes)' -r -F
-complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l threads -d 'Worker threads for plain lists (default: all cores; 1 reads on one thread)' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l threads -d 'Worker threads for plain lists (default or 0: all cores, at most 16; 1: one thread)' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l max-record-bytes -d 'Longest line or record read (e.g. 65536, 512K, 4M); a longer one is reported and skipped' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand hash-phones" -l color -d 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Only on a terminal, and not when `NO_COLOR` is set'
 always\t''
@@ -101,7 +101,7 @@ hashed-or-phone\t'Digests or 12-digit phone numbers'
 any\t'Any non-empty string'"
 complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l columns -d 'Keep these fields outside the contract, as extra columns (or keys) after the contract\'s fields' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l invalid-out -d 'Write every rejected record here, byte for byte as read' -r -F
-complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l threads -d 'Worker threads for JSONL input (default: all cores; 1 reads on one thread)' -r
+complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l threads -d 'Worker threads for JSONL input (default or 0: all cores, at most 16; 1: one thread)' -r
 complete -c clickstream -n "__fish_clickstream_using_subcommand convert" -l color -d 'When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Only on a terminal, and not when `NO_COLOR` is set'
 always\t''
 never\t''"

@@ -135,6 +135,9 @@ pub enum Error {
     SpreadsheetDecimal,
     /// A national number with no country code and no `--default-country`.
     NoCountryCode,
+    /// `--target digits`/`e164`: a bare national number without a trunk 0,
+    /// which `--default-country` does not apply to.
+    NoTrunkZero,
     /// An international prefix followed by a country code starting with 0.
     CountryCodeZero,
     /// Country code 91 and not a mobile number, with `strict`.
@@ -156,6 +159,7 @@ impl Error {
             Error::TargetLength(_) => "target_length",
             Error::SpreadsheetDecimal => "spreadsheet_decimal",
             Error::NoCountryCode => "no_country_code",
+            Error::NoTrunkZero => "no_country_code",
             Error::CountryCodeZero => "country_code_zero",
             Error::NotMobile => "not_mobile",
         }
@@ -198,6 +202,10 @@ impl fmt::Display for Error {
             Error::SpreadsheetDecimal => f.write_str(
                 "a spreadsheet number with a decimal part (.0): format the column as text and \
                  export it again",
+            ),
+            Error::NoTrunkZero => f.write_str(
+                "missing country code: with --target digits or e164, --default-country applies \
+                 only to numbers written with a trunk 0; write it as +CC...",
             ),
             Error::NoCountryCode => {
                 f.write_str("missing country code: write it as +CC... or pass --default-country")
@@ -423,6 +431,7 @@ pub fn normalise(raw: &str, opts: &Options) -> Outcome {
             (Some(_), _) if contract => return Err(Error::NationalLength(digits.len())),
             (None, d) if contract && d.len() > 12 => return Err(Error::TooMany(d.len())),
             (None, d) if contract && d.len() < 10 => return Err(Error::TooFew(d.len())),
+            (Some(_), _) => return Err(Error::NoTrunkZero),
             _ => return Err(Error::NoCountryCode),
         },
     }

@@ -106,7 +106,7 @@ pub struct Args {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Worker threads for plain lists (default: all cores; 1 reads on one thread)
+    /// Worker threads for plain lists (default or 0: all cores, at most 16; 1: one thread)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
@@ -522,7 +522,15 @@ impl fmt::Display for Problem {
             Problem::JsonRecord => {
                 f.write_str("looks like a JSON record; pass --field NAME to hash one of its fields")
             }
-            Problem::JsonSyntax(e) => write!(f, "not valid JSON: {e}"),
+            Problem::JsonSyntax(e) => {
+                // The record is one line: its column is what helps.
+                let text = e.to_string();
+                let what = text
+                    .rsplit_once(" at line ")
+                    .map_or(text.as_str(), |(w, _)| w);
+                let what = what.replace("EOF", "end of record");
+                write!(f, "not valid JSON: {what} at column {}", e.column())
+            }
             Problem::NotObject => f.write_str("not a JSON object; each line must be one event"),
             Problem::MissingField => f.write_str("the field is missing from this record"),
             Problem::DuplicateKey => {

@@ -72,7 +72,7 @@ pub struct Args {
     #[arg(long)]
     pub no_duplicate_check: bool,
 
-    /// Worker threads for JSONL input (default: all cores; 1 reads on one thread)
+    /// Worker threads for JSONL input (default or 0: all cores, at most 16; 1: one thread)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 }

@@ -452,7 +452,10 @@ fn jsonl_field_is_rewritten_and_the_rest_kept_byte_for_byte() {
         r.err
     );
     for (line, code) in [
-        (5, "error: reference_id: a phone number written with '+', spaces or dashes"),
+        (
+            5,
+            "error: reference_id: a phone number written with '+', spaces or dashes",
+        ),
         (7, "error: reference_id: the field is null"),
         (8, "error: reference_id: the field is missing"),
         (9, "error: reference_id: the field appears twice"),
@@ -681,4 +684,29 @@ fn threads_give_the_same_output_as_one_thread() {
         .1
         .iter()
         .any(|l| l.starts_with("hash-phones: 60000 lines, ")));
+}
+
+#[test]
+fn field_and_target_messages_say_what_applies() {
+    let run = |args: &[&str], input: &[u8]| crate::util::run_with(args, input);
+    let out = run(
+        &["hash-phones", "--target", "e164", "--default-country", "1"],
+        b"4155550100\n",
+    );
+    assert!(out.stderr.contains(
+        "<stdin>:1: error: missing country code: with --target digits or e164, \
+         --default-country applies only to numbers written with a trunk 0"
+    ));
+    let out = run(
+        &["hash-phones", "--field", "reference_id"],
+        b"{\"event_id\":\"e1\",\"r\n",
+    );
+    assert!(
+        out.stderr.contains(
+            "<stdin>:1: error: reference_id: not valid JSON: end of record while parsing a string \
+         at column 19"
+        ),
+        "{}",
+        out.stderr
+    );
 }
