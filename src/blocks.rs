@@ -73,27 +73,12 @@ enum Piece<T> {
     },
 }
 
-/// Reads `input` to the end in blocks, runs `work(first_line, block)` on
-/// `threads` workers, and hands each block and its result to `sink` in
-/// input order. Lines longer than `max_line` bytes that do not fit in a
-/// block are streamed to the sink instead.
+/// Reads `input` to the end in blocks of about `block_size` bytes, runs
+/// `work(first_line, block)` on `threads` workers, and hands each block and
+/// its result to `sink` in input order. Lines longer than `max_line` bytes
+/// that do not fit in a block are streamed to the sink instead. Work whose
+/// results take much more room than its input takes smaller blocks.
 pub fn run<T, W>(
-    input: &mut dyn BufRead,
-    threads: usize,
-    max_line: usize,
-    work: W,
-    sink: &mut dyn Sink<T>,
-) -> io::Result<()>
-where
-    T: Send,
-    W: Fn(u64, &[u8]) -> T + Sync,
-{
-    run_sized(input, threads, BLOCK_SIZE, max_line, work, sink)
-}
-
-/// [`run`] with blocks of about `block_size` bytes, for work whose results
-/// take much more room than its input.
-pub fn run_sized<T, W>(
     input: &mut dyn BufRead,
     threads: usize,
     block_size: usize,
@@ -371,7 +356,15 @@ mod tests {
         for threads in [1, 2, 4] {
             let mut sink = Record::default();
             let mut input = io::Cursor::new(text.as_bytes());
-            run(&mut input, threads, 1 << 20, numbered, &mut sink).unwrap();
+            run(
+                &mut input,
+                threads,
+                BLOCK_SIZE,
+                1 << 20,
+                numbered,
+                &mut sink,
+            )
+            .unwrap();
             assert_eq!(sink.lines.len(), 300_001);
             for (i, (n, l)) in sink.lines.iter().enumerate().take(300_000) {
                 assert_eq!(*n, i as u64 + 1);
@@ -397,7 +390,7 @@ mod tests {
         let text = format!("a\nb\n{long}\nc\n");
         let mut sink = Record::default();
         let mut input = io::BufReader::with_capacity(4096, text.as_bytes());
-        run(&mut input, 2, 1000, numbered, &mut sink).unwrap();
+        run(&mut input, 2, BLOCK_SIZE, 1000, numbered, &mut sink).unwrap();
         assert_eq!(sink.large, vec![(3, long.len() as u64 + 1)]);
         assert_eq!(sink.spilled.len(), long.len() + 1);
         let got: Vec<(u64, String)> = sink.lines;

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cmd;
 pub mod exit;
 pub mod files;
+pub mod jsontext;
 pub mod phone;
 pub mod progress;
 pub mod quarantine;

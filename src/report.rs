@@ -243,11 +243,12 @@ impl Tally {
         out.write_all(b"\n")
     }
 
-    /// The summary as readable lines (for stderr).
-    pub fn write_human(&self, out: &mut dyn Write, elapsed: Duration) -> io::Result<()> {
+    /// The summary's first lines, with the words for good and bad records
+    /// (`valid`/`invalid`, `converted`/`rejected`), then the counts by code.
+    pub fn write_counts(&self, out: &mut dyn Write, good: &str, bad: &str) -> io::Result<()> {
         writeln!(
             out,
-            "{}: {} valid, {} invalid; {}, {}",
+            "{}: {} {good}, {} {bad}; {}, {}",
             plural(self.records, "record"),
             self.valid,
             self.invalid,
@@ -258,6 +259,12 @@ impl Tally {
         if !list.is_empty() {
             writeln!(out, "  by code: {}", list.join(", "))?;
         }
+        Ok(())
+    }
+
+    /// The summary as readable lines (for stderr).
+    pub fn write_human(&self, out: &mut dyn Write, elapsed: Duration) -> io::Result<()> {
+        self.write_counts(out, "valid", "invalid")?;
         writeln!(
             out,
             "  reference_id forms: phone {}, sha256 {}, custom {}",

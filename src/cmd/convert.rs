@@ -26,7 +26,7 @@ use crate::files;
 use crate::progress::Progress;
 use crate::quarantine::RecordFile;
 use crate::reader;
-use crate::report::{self, plural, ColorChoice, DiagnosticWriter, OutputFormat, Tally};
+use crate::report::{self, ColorChoice, DiagnosticWriter, OutputFormat, Tally};
 use crate::schema::{
     check_json, suggest_field, timestamp::shorten, Code, Diagnostic, Event, EventStream, Item,
     ReferenceForm, Rules, Severity, FIELDS, ORG_ID_ALIAS,
@@ -381,7 +381,14 @@ impl<W: Write> Run<'_, W> {
             max,
             failed: None,
         };
-        let result = blocks::run(&mut *input.reader, threads, max, work, &mut sink);
+        let result = blocks::run(
+            &mut *input.reader,
+            threads,
+            blocks::BLOCK_SIZE,
+            max,
+            work,
+            &mut sink,
+        );
         if let Some(err) = sink.failed.take() {
             return Err(err.into());
         }
@@ -421,24 +428,7 @@ impl<W: Write> Run<'_, W> {
 
     fn summary(&self, out: &mut dyn Write, elapsed: Duration) -> io::Result<()> {
         let t = &self.tally;
-        writeln!(
-            out,
-            "{}: {} converted, {} rejected; {}, {}",
-            plural(t.records, "record"),
-            t.valid,
-            t.invalid,
-            plural(t.errors, "error"),
-            plural(t.warnings, "warning")
-        )?;
-        let codes: Vec<String> = Code::ALL
-            .iter()
-            .zip(&t.by_code)
-            .filter(|(_, n)| **n > 0)
-            .map(|(c, n)| format!("{c} {n}"))
-            .collect();
-        if !codes.is_empty() {
-            writeln!(out, "  by code: {}", codes.join(", "))?;
-        }
+        t.write_counts(out, "converted", "rejected")?;
         if self.args.drop_unknown {
             let mut names: Vec<String> = self
                 .dropped

@@ -270,7 +270,7 @@ fn run_lines_in_blocks(
     };
     // Each line's result takes about three times its bytes: smaller blocks
     // keep the results in flight within the memory budget.
-    let result = blocks::run_sized(
+    let result = blocks::run(
         &mut *input.reader,
         threads,
         256 * 1024,

@@ -302,7 +302,14 @@ impl<W: Write> Run<'_, W> {
             end: None,
             failed: None,
         };
-        let result = blocks::run(&mut *input.reader, threads, max, work, &mut sink);
+        let result = blocks::run(
+            &mut *input.reader,
+            threads,
+            blocks::BLOCK_SIZE,
+            max,
+            work,
+            &mut sink,
+        );
         if let Some(err) = sink.failed.take() {
             return Err(err.into());
         }

@@ -15,6 +15,7 @@ use std::ops::Range;
 use serde::de::IgnoredAny;
 
 use super::{read_line, PhoneHasher, Place, Problem, Verdict};
+use crate::jsontext::{skip_space, string_end, value_end};
 use crate::reader::Input;
 use crate::schema::{mistaken_form, ReferenceForm as Form};
 
@@ -142,21 +143,21 @@ fn string_value(raw: &[u8]) -> Option<Cow<'_, str>> {
 /// The byte range of the value of the top-level key `name` in a record that
 /// serde_json accepted; an error for a non-object or a repeated key.
 fn find_field(rec: &[u8], name: &str) -> Result<Option<Range<usize>>, Problem> {
-    let mut i = skip_ws(rec, 0);
+    let mut i = skip_space(rec, 0);
     if rec.get(i) != Some(&b'{') {
         return Err(Problem::NotObject);
     }
     i += 1;
     let mut found = None;
     loop {
-        i = skip_ws(rec, i);
+        i = skip_space(rec, i);
         if rec.get(i) != Some(&b'"') {
             break;
         }
         let key_end = string_end(rec, i);
         let key = &rec[i..key_end];
-        i = skip_ws(rec, key_end);
-        i = skip_ws(rec, i + 1);
+        i = skip_space(rec, key_end);
+        i = skip_space(rec, i + 1);
         let end = value_end(rec, i);
         if key_is(key, name) {
             if found.is_some() {
@@ -164,7 +165,7 @@ fn find_field(rec: &[u8], name: &str) -> Result<Option<Range<usize>>, Problem> {
             }
             found = Some(i..end);
         }
-        i = skip_ws(rec, end);
+        i = skip_space(rec, end);
         if rec.get(i) != Some(&b',') {
             break;
         }
@@ -177,63 +178,6 @@ fn key_is(key: &[u8], name: &str) -> bool {
     match string_value(key) {
         Some(text) => text == name,
         None => false,
-    }
-}
-
-fn skip_ws(rec: &[u8], mut i: usize) -> usize {
-    while matches!(rec.get(i), Some(b' ' | b'\t' | b'\r' | b'\n')) {
-        i += 1;
-    }
-    i.min(rec.len())
-}
-
-/// The index just past the string literal that starts at `i`.
-fn string_end(rec: &[u8], i: usize) -> usize {
-    let mut j = i + 1;
-    while j < rec.len() {
-        match rec[j] {
-            b'\\' => j += 2,
-            b'"' => return j + 1,
-            _ => j += 1,
-        }
-    }
-    rec.len()
-}
-
-/// The index just past the JSON value that starts at `i`.
-fn value_end(rec: &[u8], i: usize) -> usize {
-    match rec.get(i) {
-        None => rec.len(),
-        Some(b'"') => string_end(rec, i),
-        Some(b'{' | b'[') => {
-            let mut depth = 0usize;
-            let mut j = i;
-            while j < rec.len() {
-                match rec[j] {
-                    b'"' => {
-                        j = string_end(rec, j);
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth = depth.saturating_sub(1);
-                        if depth == 0 {
-                            return j + 1;
-                        }
-                    }
-                    _ => {}
-                }
-                j += 1;
-            }
-            rec.len()
-        }
-        Some(_) => {
-            let mut j = i;
-            while j < rec.len() && !matches!(rec[j], b',' | b'}' | b']' | b' ' | b'\t' | b'\r') {
-                j += 1;
-            }
-            j
-        }
     }
 }
 

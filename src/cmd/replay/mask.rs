@@ -8,6 +8,7 @@
 //! text however it is JSON-escaped. A dry-run body is masked in place,
 //! never re-serialised.
 
+use crate::jsontext::{skip_space, string_end};
 use crate::report;
 
 /// What a reply snippet is cut at; see [`super::client`].
@@ -113,26 +114,6 @@ pub fn reference_ids(text: &[u8]) -> Vec<Found> {
         }
     }
     found
-}
-
-/// The index just past the string token that starts at `start` (a quote).
-fn string_end(text: &[u8], start: usize) -> usize {
-    let mut i = start + 1;
-    while i < text.len() {
-        match text[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
-        }
-    }
-    text.len()
-}
-
-fn skip_space(text: &[u8], mut i: usize) -> usize {
-    while text.get(i).is_some_and(|b| b" \t\r\n".contains(b)) {
-        i += 1;
-    }
-    i
 }
 
 /// A string token's value; its inner text as written when it does not
