@@ -30,6 +30,14 @@ pub trait Sink<T> {
     fn too_large(&mut self, line: u64, size: u64) -> io::Result<()>;
 }
 
+/// Why [`run`] stopped early: the input could not be read, or the sink
+/// said stop (its own error, such as an output that cannot be written).
+#[derive(Debug)]
+pub enum Stop {
+    Read(io::Error),
+    Sink(io::Error),
+}
+
 /// The number of workers to use for `--threads N` (0 or none: all cores),
 /// at most [`MAX_THREADS`].
 pub fn thread_count(requested: Option<usize>) -> usize {
@@ -85,7 +93,7 @@ pub fn run<T, W>(
     max_line: usize,
     work: W,
     sink: &mut dyn Sink<T>,
-) -> io::Result<()>
+) -> Result<(), Stop>
 where
     T: Send,
     W: Fn(u64, &[u8]) -> T + Sync,
@@ -150,7 +158,7 @@ struct Order<T> {
 
 impl<T> Order<T> {
     /// Hands every piece that is next in order to the sink.
-    fn drain(&mut self, sink: &mut dyn Sink<T>) -> io::Result<()> {
+    fn drain(&mut self, sink: &mut dyn Sink<T>) -> Result<(), Stop> {
         while let Some(piece) = self.waiting.remove(&self.next) {
             self.next += 1;
             match piece {
@@ -160,20 +168,22 @@ impl<T> Order<T> {
                     done,
                 } => {
                     self.in_flight -= 1;
-                    sink.block(first_line, &bytes, done)?;
+                    sink.block(first_line, &bytes, done).map_err(Stop::Sink)?;
                     self.pool.push(bytes);
                 }
-                Piece::TooLarge { line, size } => sink.too_large(line, size)?,
+                Piece::TooLarge { line, size } => {
+                    sink.too_large(line, size).map_err(Stop::Sink)?;
+                }
             }
         }
         Ok(())
     }
 
     /// Waits for one finished block.
-    fn wait(&mut self, rx: &Receiver<(u64, Piece<T>)>, sink: &mut dyn Sink<T>) -> io::Result<()> {
+    fn wait(&mut self, rx: &Receiver<(u64, Piece<T>)>, sink: &mut dyn Sink<T>) -> Result<(), Stop> {
         let (seq, piece) = rx
             .recv()
-            .map_err(|_| io::Error::other("a worker thread stopped unexpectedly"))?;
+            .map_err(|_| Stop::Read(io::Error::other("a worker thread stopped unexpectedly")))?;
         self.waiting.insert(seq, piece);
         self.drain(sink)
     }
@@ -189,7 +199,7 @@ fn read_blocks<T>(
     done: &Receiver<(u64, Piece<T>)>,
     order: &mut Order<T>,
     sink: &mut dyn Sink<T>,
-) -> io::Result<()> {
+) -> Result<(), Stop> {
     let limit = threads * 2;
     let mut seq = 0u64;
     let mut next_line = 1u64;
@@ -206,7 +216,7 @@ fn read_blocks<T>(
             if !has_newline && buf.len() > max_line {
                 break;
             }
-            let chunk = input.fill_buf()?;
+            let chunk = input.fill_buf().map_err(Stop::Read)?;
             if chunk.is_empty() {
                 eof = true;
                 break;
@@ -263,7 +273,7 @@ fn read_blocks<T>(
             first_line: next_line,
             bytes: buf,
         })
-        .map_err(|_| io::Error::other("the worker threads stopped unexpectedly"))?;
+        .map_err(|_| Stop::Read(io::Error::other("the worker threads stopped unexpectedly")))?;
         seq += 1;
         next_line += lines;
         // Hand over whatever is already finished without waiting.
@@ -284,20 +294,20 @@ fn stream_long_line<T>(
     input: &mut dyn BufRead,
     start: &[u8],
     sink: &mut dyn Sink<T>,
-) -> io::Result<u64> {
-    sink.spill(start)?;
+) -> Result<u64, Stop> {
+    sink.spill(start).map_err(Stop::Sink)?;
     let mut size = start.len() as u64;
     loop {
-        let chunk = input.fill_buf()?;
+        let chunk = input.fill_buf().map_err(Stop::Read)?;
         if chunk.is_empty() {
-            sink.spill(b"\n")?;
+            sink.spill(b"\n").map_err(Stop::Sink)?;
             return Ok(size);
         }
         let (part, done) = match memchr::memchr(b'\n', chunk) {
             Some(i) => (&chunk[..=i], true),
             None => (chunk, false),
         };
-        sink.spill(part)?;
+        sink.spill(part).map_err(Stop::Sink)?;
         size += part.len() as u64;
         let n = part.len();
         input.consume(n);

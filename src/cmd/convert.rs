@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use crate::blocks;
+use crate::blocks::{self, Stop};
 use crate::cli::{InputArgs, RuleArgs};
 use crate::exit;
 use crate::files;
@@ -379,7 +379,6 @@ impl<W: Write> Run<'_, W> {
             writer,
             quarantine,
             max,
-            failed: None,
         };
         let result = blocks::run(
             &mut *input.reader,
@@ -389,11 +388,11 @@ impl<W: Write> Run<'_, W> {
             work,
             &mut sink,
         );
-        if let Some(err) = sink.failed.take() {
-            return Err(err.into());
+        match result {
+            Ok(()) => Ok(()),
+            Err(Stop::Read(err)) => Err(err).with_context(|| format!("cannot read {display:?}")),
+            Err(Stop::Sink(err)) => Err(err).context("cannot write the output"),
         }
-        result.with_context(|| format!("cannot read {display:?}"))?;
-        Ok(())
     }
 
     /// Applies convert's own rules to a checked record (see [`judge`]).
@@ -615,18 +614,9 @@ struct BlockSink<'a, 'r, W: Write> {
     writer: &'a mut EventWriter,
     quarantine: Option<&'a mut RecordFile>,
     max: usize,
-    /// Writing an output failed (kept apart from input errors).
-    failed: Option<io::Error>,
 }
 
 impl<W: Write> BlockSink<'_, '_, W> {
-    fn settle(&mut self, result: io::Result<()>) -> io::Result<()> {
-        result.map_err(|err| {
-            self.failed = Some(err);
-            io::Error::other("stopped by an output error")
-        })
-    }
-
     fn take(&mut self, bytes: &[u8], done: io::Result<BlockConverted>) -> io::Result<()> {
         let done = done?;
         let mut diags = done.diags.into_iter();
@@ -655,16 +645,14 @@ impl<W: Write> BlockSink<'_, '_, W> {
 
 impl<W: Write> blocks::Sink<io::Result<BlockConverted>> for BlockSink<'_, '_, W> {
     fn block(&mut self, _: u64, bytes: &[u8], done: io::Result<BlockConverted>) -> io::Result<()> {
-        let result = self.take(bytes, done);
-        self.settle(result)
+        self.take(bytes, done)
     }
 
     fn spill(&mut self, bytes: &[u8]) -> io::Result<()> {
-        let result = match self.quarantine.as_deref_mut() {
+        match self.quarantine.as_deref_mut() {
             Some(q) => q.out.write_all(bytes),
             None => Ok(()),
-        };
-        self.settle(result)
+        }
     }
 
     fn too_large(&mut self, line: u64, size: u64) -> io::Result<()> {
@@ -672,7 +660,6 @@ impl<W: Write> blocks::Sink<io::Result<BlockConverted>> for BlockSink<'_, '_, W>
         run.tally.records += 1;
         run.tally.invalid += 1;
         run.diags.push(reader::too_large_note(line, size, self.max));
-        let result = run.emit(self.display);
-        self.settle(result)
+        run.emit(self.display)
     }
 }

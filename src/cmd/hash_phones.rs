@@ -22,7 +22,7 @@ use base64::Engine;
 use clap::ValueEnum;
 use sha2::{Digest, Sha256};
 
-use crate::blocks;
+use crate::blocks::{self, Stop};
 use crate::files;
 use crate::phone::{self, CountryCode, Normalised, Target};
 use crate::progress::Progress;
@@ -266,7 +266,6 @@ fn run_lines_in_blocks(
         hasher,
         out,
         file: &input.name,
-        failed: None,
     };
     // Each line's result takes about three times its bytes: smaller blocks
     // keep the results in flight within the memory budget.
@@ -278,11 +277,11 @@ fn run_lines_in_blocks(
         work,
         &mut sink,
     );
-    if let Some(err) = sink.failed.take() {
-        return Err(err.into());
+    match result {
+        Ok(()) => Ok(()),
+        Err(Stop::Read(err)) => Err(err.into()),
+        Err(Stop::Sink(err)) => Err(anyhow::Error::new(err).context("cannot write the output")),
     }
-    result?;
-    Ok(())
 }
 
 /// Takes hashed blocks in input order: counts, reports and writes them.
@@ -290,24 +289,18 @@ struct LineSink<'a> {
     hasher: &'a mut PhoneHasher,
     out: &'a mut dyn Write,
     file: &'a str,
-    /// Writing the output failed (kept apart from input errors).
-    failed: Option<io::Error>,
 }
 
 impl LineSink<'_> {
     fn write(&mut self, verdict: Verdict) -> io::Result<()> {
-        let result = match verdict {
-            Verdict::Hashed(code) => self
-                .out
-                .write_all(code.as_bytes())
-                .and_then(|()| self.out.write_all(b"\n")),
+        match verdict {
+            Verdict::Hashed(code) => {
+                self.out.write_all(code.as_bytes())?;
+                self.out.write_all(b"\n")
+            }
             _ if self.hasher.keep_alignment => self.out.write_all(b"\n"),
             _ => Ok(()),
-        };
-        result.map_err(|err| {
-            self.failed = Some(err);
-            io::Error::other("stopped by an output error")
-        })
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use crate::blocks;
+use crate::blocks::{self, Stop};
 use crate::cli::{InputArgs, RuleArgs};
 use crate::exit;
 use crate::files;
@@ -300,7 +300,6 @@ impl<W: Write> Run<'_, W> {
             splits,
             max,
             end: None,
-            failed: None,
         };
         let result = blocks::run(
             &mut *input.reader,
@@ -310,14 +309,14 @@ impl<W: Write> Run<'_, W> {
             work,
             &mut sink,
         );
-        if let Some(err) = sink.failed.take() {
-            return Err(err.into());
-        }
         if let Some(line) = sink.end {
             return Ok(FileEnd::Stopped(line));
         }
-        result.with_context(|| format!("cannot read {display:?}"))?;
-        Ok(FileEnd::Done)
+        match result {
+            Ok(()) => Ok(FileEnd::Done),
+            Err(Stop::Read(err)) => Err(err).with_context(|| format!("cannot read {display:?}")),
+            Err(Stop::Sink(err)) => Err(err).context("cannot write the output"),
+        }
     }
 
     /// Counts one record, looks for its event_id among those seen, writes it
@@ -480,25 +479,17 @@ struct BlockSink<'a, 'r, 's, W: Write> {
     max: usize,
     /// `--max-errors` was reached at this line.
     end: Option<u64>,
-    /// Writing the output failed (kept apart from input errors).
-    failed: Option<io::Error>,
 }
 
 impl<W: Write> BlockSink<'_, '_, '_, W> {
-    /// Turns the outcome of one record into the sink's answer: an output
-    /// error or `--max-errors` stops the reading with a marker error.
+    /// Turns the outcome of one record into the sink's answer: reaching
+    /// `--max-errors` stops the reading (noted in `end`).
     fn settle(&mut self, line: u64, result: io::Result<bool>) -> io::Result<()> {
-        match result {
-            Ok(false) => Ok(()),
-            Ok(true) => {
-                self.end = Some(line);
-                Err(io::Error::other("stopped by --max-errors"))
-            }
-            Err(err) => {
-                self.failed = Some(err);
-                Err(io::Error::other("stopped by an output error"))
-            }
+        if result? {
+            self.end = Some(line);
+            return Err(io::Error::other("stopped by --max-errors"));
         }
+        Ok(())
     }
 }
 
