@@ -160,7 +160,10 @@ pub fn check_parsed<'a>(
                         seconds[i] = check_timestamp_text(&mut emit, name, s.trim());
                     }
                     if i == REFERENCE_ID {
-                        emit.verdict.form = check_reference(&mut emit, s.trim(), rules);
+                        let form = check_reference(&mut emit, s.trim(), rules);
+                        // With the key twice no value is the record's: count none.
+                        let twice = duplicates.iter().any(|k| k == FIELDS[REFERENCE_ID]);
+                        emit.verdict.form = form.filter(|_| !twice);
                     }
                 }
             }
